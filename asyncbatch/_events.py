@@ -1,0 +1,267 @@
+"""Intake: check an event before any handler runs and read what the runtime needs.
+
+Everything that could make the partial batch response wrong (a missing identifier, a
+mix of sources, a stream record without the key its order depends on) is refused
+here with :class:`InvalidEventError`, so that Lambda retries the batch instead of
+deleting records that never ran.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._exceptions import InvalidEventError
+
+__all__ = ["Batch", "EventType", "read_event"]
+
+
+class EventType(str, enum.Enum):
+    """The Lambda event sources that asyncbatch processes."""
+
+    SQS = "aws:sqs"
+    KINESIS = "aws:kinesis"
+    DYNAMODB = "aws:dynamodb"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_KAFKA_SOURCES = frozenset({"aws:kafka", "SelfManagedKafka"})
+_SOURCES = {member.value: member for member in EventType}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Batch:
+    """What intake learned about one event.
+
+    :ivar keys: the ordering key of each record, or ``None`` when no record has one
+        (SQS standard queues, streams with ``key_ordering=False``).
+    :ivar stream: whether the source is a stream, where Lambda resumes from the
+        lowest failed position.
+    """
+
+    event_type: EventType
+    records: list[Mapping[str, Any]]
+    identifiers: list[str]
+    keys: list[Hashable] | None
+    stream: bool
+    fifo: bool
+
+
+def read_event(
+    event: object, event_type: EventType | None, *, key_ordering: bool
+) -> Batch:
+    """Check ``event`` and return its :class:`Batch`, or raise InvalidEventError."""
+    records = _records_of(event)
+    if not records:
+        return Batch(event_type or EventType.SQS, records, [], None, False, False)
+
+    source = _source_of(records, event_type)
+    if source is EventType.SQS:
+        return _read_sqs(records)
+
+    if source is EventType.KINESIS:
+        identifiers, keys = _read_kinesis(records, key_ordering)
+    else:
+        identifiers, keys = _read_dynamodb(records, key_ordering)
+    return Batch(source, records, identifiers, keys, True, False)
+
+
+def _records_of(event: object) -> list[Mapping[str, Any]]:
+    if not isinstance(event, Mapping):
+        raise InvalidEventError(
+            f"the event must be a mapping with a 'Records' list, "
+            f"not {type(event).__name__}"
+        )
+
+    source = event.get("eventSource")
+    if source in _KAFKA_SOURCES:
+        raise InvalidEventError(
+            f"Kafka events ({source!r}) are not supported yet; "
+            "only SQS, Kinesis and DynamoDB Streams events are"
+        )
+
+    if "Records" not in event:
+        hint = (
+            " (found 'records': the key is case-sensitive)"
+            if "records" in event
+            else ""
+        )
+        raise InvalidEventError(f"the event has no 'Records' key{hint}")
+
+    records = event["Records"]
+    if not isinstance(records, list):
+        kind = "null" if records is None else type(records).__name__
+        raise InvalidEventError(f"the event's 'Records' must be a list, not {kind}")
+
+    for index, record in enumerate(records):
+        if not isinstance(record, Mapping):
+            raise InvalidEventError(
+                f"record {index} must be a mapping, not {type(record).__name__}"
+            )
+    return records
+
+
+def _source_of(
+    records: list[Mapping[str, Any]], event_type: EventType | None
+) -> EventType:
+    sources = {record.get("eventSource") for record in records}
+    if len(sources) > 1:
+        named = ", ".join(sorted(repr(source) for source in sources))
+        raise InvalidEventError(
+            f"the records come from different event sources ({named}); "
+            "one batch must come from one source"
+        )
+
+    (value,) = sources
+    if value is None:
+        if event_type is None:
+            raise InvalidEventError(
+                "the records have no 'eventSource' and no event_type was given; "
+                "pass event_type=EventType.SQS, KINESIS or DYNAMODB"
+            )
+        return event_type
+
+    if value in _KAFKA_SOURCES:
+        raise InvalidEventError(
+            f"Kafka events ({value!r}) are not supported yet; "
+            "only SQS, Kinesis and DynamoDB Streams events are"
+        )
+
+    found = _SOURCES.get(value) if isinstance(value, str) else None
+    if found is None:
+        raise InvalidEventError(
+            f"the records' eventSource {value!r} is not one asyncbatch processes "
+            "(aws:sqs, aws:kinesis, aws:dynamodb)"
+        )
+
+    if event_type is not None and found is not event_type:
+        raise InvalidEventError(
+            f"the records' eventSource is {found.value!r} but the processor "
+            f"expects {event_type.value!r}"
+        )
+    return found
+
+
+def _identifier(value: object, index: int, field: str) -> str:
+    if isinstance(value, str) and value:
+        return value
+
+    problem = (
+        "is missing"
+        if value is None
+        else (
+            "is empty"
+            if value == ""
+            else f"must be a string, not {type(value).__name__}"
+        )
+    )
+    raise InvalidEventError(f"record {index}: {field} {problem}")
+
+
+def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
+    identifiers = []
+    groups = []
+    fifo_arn = None
+    for index, record in enumerate(records):
+        message_id = record.get("messageId")
+        if message_id.__class__ is not str or not message_id:
+            message_id = _identifier(message_id, index, "'messageId'")
+        identifiers.append(message_id)
+
+        attributes = record.get("attributes")
+        group = (
+            attributes.get("MessageGroupId")
+            if isinstance(attributes, Mapping)
+            else None
+        )
+        groups.append(group)
+
+        arn = record.get("eventSourceARN")
+        if isinstance(arn, str) and fifo_arn is None:
+            fifo_arn = arn.endswith(".fifo")
+
+    # The ARN is what tells a FIFO queue: standard queues with fair queuing carry a
+    # MessageGroupId too. Only when no record names its queue does the group decide.
+    fifo = fifo_arn if fifo_arn is not None else any(g is not None for g in groups)
+    if not fifo:
+        return Batch(EventType.SQS, records, identifiers, None, False, False)
+
+    for index, group in enumerate(groups):
+        if group.__class__ is not str or not group:
+            _identifier(group, index, "'attributes.MessageGroupId' of a FIFO queue")
+    keys: list[Hashable] = groups
+    return Batch(EventType.SQS, records, identifiers, keys, False, True)
+
+
+def _read_kinesis(
+    records: list[Mapping[str, Any]], key_ordering: bool
+) -> tuple[list[str], list[Hashable] | None]:
+    identifiers = []
+    keys: list[Hashable] = []
+    for index, record in enumerate(records):
+        kinesis = record.get("kinesis")
+        if not isinstance(kinesis, Mapping):
+            raise InvalidEventError(f"record {index}: 'kinesis' is missing")
+
+        sequence_number = kinesis.get("sequenceNumber")
+        if sequence_number.__class__ is not str or not sequence_number:
+            _identifier(sequence_number, index, "'kinesis.sequenceNumber'")
+        identifiers.append(sequence_number)
+
+        if key_ordering:
+            key = kinesis.get("partitionKey")
+            if key.__class__ is not str or not key:
+                _identifier(key, index, "'kinesis.partitionKey' (its ordering key)")
+            keys.append(key)
+    return identifiers, keys if key_ordering else None
+
+
+def _read_dynamodb(
+    records: list[Mapping[str, Any]], key_ordering: bool
+) -> tuple[list[str], list[Hashable] | None]:
+    identifiers = []
+    keys: list[Hashable] = []
+    for index, record in enumerate(records):
+        dynamodb = record.get("dynamodb")
+        if not isinstance(dynamodb, Mapping):
+            raise InvalidEventError(f"record {index}: 'dynamodb' is missing")
+
+        sequence_number = dynamodb.get("SequenceNumber")
+        if sequence_number.__class__ is not str or not sequence_number:
+            _identifier(sequence_number, index, "'dynamodb.SequenceNumber'")
+        identifiers.append(sequence_number)
+
+        if key_ordering:
+            keys.append(_item_key(dynamodb.get("Keys"), index))
+    return identifiers, keys if key_ordering else None
+
+
+def _item_key(keys: object, index: int) -> Hashable:
+    """The item's primary key as a hashable value, the same for every image."""
+    if not isinstance(keys, Mapping) or not keys:
+        problem = "is missing" if keys is None else "must be a non-empty mapping"
+        raise InvalidEventError(
+            f"record {index}: 'dynamodb.Keys' (its ordering key) {problem}"
+        )
+
+    try:
+        return tuple(sorted((name, _frozen(value)) for name, value in keys.items()))
+    except TypeError:
+        raise InvalidEventError(
+            f"record {index}: 'dynamodb.Keys' must map attribute names to "
+            "DynamoDB attribute values"
+        ) from None
+
+
+def _frozen(value: object) -> Hashable:
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, Hashable):
+        return value
+    raise TypeError(type(value).__name__)
