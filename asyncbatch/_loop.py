@@ -197,7 +197,13 @@ def run(coro: Coroutine[Any, Any, T], *, async_api: str | None = None) -> T:
         coro.close()
         raise _running_loop_error(async_api)
 
-    return _persistent_loop().run_until_complete(coro)
+    try:
+        loop = _persistent_loop()
+    except BaseException:
+        coro.close()  # it never ran; closing it spares a "never awaited" warning
+        raise
+
+    return loop.run_until_complete(coro)
 
 
 def lambda_handler(
