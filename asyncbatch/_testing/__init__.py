@@ -1,0 +1,1 @@
+"""The implementation behind :mod:`asyncbatch.testing`; import from there."""
