@@ -163,8 +163,8 @@ def _identifier(value: object, index: int, field: str) -> str:
 
 
 def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
-    identifiers = []
-    groups = []
+    identifiers: list[str] = []
+    groups: list[Any] = []
     fifo_arn = None
     for index, record in enumerate(records):
         message_id = record.get("messageId")
@@ -200,7 +200,7 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
 def _read_kinesis(
     records: list[Mapping[str, Any]], key_ordering: bool
 ) -> tuple[list[str], list[Hashable] | None]:
-    identifiers = []
+    identifiers: list[str] = []
     keys: list[Hashable] = []
     for index, record in enumerate(records):
         kinesis = record.get("kinesis")
@@ -209,7 +209,9 @@ def _read_kinesis(
 
         sequence_number = kinesis.get("sequenceNumber")
         if sequence_number.__class__ is not str or not sequence_number:
-            _identifier(sequence_number, index, "'kinesis.sequenceNumber'")
+            sequence_number = _identifier(
+                sequence_number, index, "'kinesis.sequenceNumber'"
+            )
         identifiers.append(sequence_number)
 
         if key_ordering:
@@ -223,7 +225,7 @@ def _read_kinesis(
 def _read_dynamodb(
     records: list[Mapping[str, Any]], key_ordering: bool
 ) -> tuple[list[str], list[Hashable] | None]:
-    identifiers = []
+    identifiers: list[str] = []
     keys: list[Hashable] = []
     for index, record in enumerate(records):
         dynamodb = record.get("dynamodb")
@@ -232,7 +234,9 @@ def _read_dynamodb(
 
         sequence_number = dynamodb.get("SequenceNumber")
         if sequence_number.__class__ is not str or not sequence_number:
-            _identifier(sequence_number, index, "'dynamodb.SequenceNumber'")
+            sequence_number = _identifier(
+                sequence_number, index, "'dynamodb.SequenceNumber'"
+            )
         identifiers.append(sequence_number)
 
         if key_ordering:

@@ -1,0 +1,594 @@
+"""The runtime of one batch: workers, ordering, record timeouts and the deadline.
+
+A batch is worked by a fixed set of workers, at most ``max_concurrency`` of them:
+asyncio tasks for ``async`` record handlers, asyncbatch's own threads for sync ones.
+Each worker takes the runnable record with the lowest index, runs it, settles its
+outcome and takes the next, so the cost of concurrency is paid per worker, not per
+record.
+
+Invariants:
+
+- Every record is settled exactly once (``_settled``); the first settlement stands.
+  Whoever settles it (its worker, the timeout watchdog, the deadline, an ordering
+  rule) goes through ``_store``.
+- A record is *taken* at most once. Records that share an ordering key wait in
+  ``_chains`` and only one per key is runnable (in ``_heap``) or running at a time;
+  a waiting record holds no worker.
+- A worker that is *abandoned* (its record timed out, the deadline came, the caller
+  cancelled) settles nothing more and takes no further record. A replacement worker
+  takes over its slot.
+- In thread mode, every change of this state happens under ``_lock``; in async mode
+  everything runs on the event loop and ``_lock`` is a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import heapq
+import inspect
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, Final
+
+from . import _threads
+from ._events import Batch
+from ._exceptions import (
+    DeadlineExceededError,
+    RecordSkippedError,
+    RecordTimeoutError,
+)
+from ._outcome import BatchResult
+
+__all__ = ["Options", "run_batch"]
+
+#: How long handlers that ignore cancellation get, after the deadline, before the
+#: response is returned without them.
+CANCEL_GRACE: Final = 0.2
+
+_clock = time.monotonic
+
+RecordBinder = Callable[[int, str], None]
+
+
+class Options:
+    """The processor options the engine reads."""
+
+    __slots__ = ("max_concurrency", "record_timeout", "stop_on_first_failure")
+
+    def __init__(
+        self,
+        max_concurrency: int,
+        record_timeout: float | None,
+        stop_on_first_failure: bool,
+    ) -> None:
+        self.max_concurrency = max_concurrency
+        self.record_timeout = record_timeout
+        self.stop_on_first_failure = stop_on_first_failure
+
+
+class _Worker:
+    __slots__ = ("abandoned", "current", "future", "stuck", "task")
+
+    def gone(self) -> bool:
+        """Whether it was abandoned (read anew: another thread may set it)."""
+        return self.abandoned
+
+    def __init__(self) -> None:
+        #: ``(index, started)`` while a handler runs, else None.
+        self.current: tuple[int, float] | None = None
+        self.abandoned = False
+        #: A thread left running inside a handler (counted process-wide).
+        self.stuck = False
+        self.task: asyncio.Task[None] | None = None
+        #: A coroutine that a sync handler returned, awaited on the loop.
+        self.future: Any = None
+
+
+class _Fatal(Exception):
+    """Carries a KeyboardInterrupt or SystemExit out of a worker."""
+
+
+async def run_batch(
+    batch: Batch,
+    call: Callable[[Any], Any],
+    *,
+    is_async: bool,
+    parse: Callable[[Mapping[str, Any]], Any] | None,
+    options: Options,
+    deadline: float | None,
+    bind: RecordBinder | None,
+    started: float,
+) -> BatchResult:
+    """Run every record of ``batch`` through ``call`` and collect the outcomes.
+
+    :param deadline: the soft deadline on the :func:`time.monotonic` clock, or None.
+    :param started: when intake began, on the same clock.
+    """
+    run = _Run(batch, call, is_async, parse, options, bind)
+    return await run.execute(deadline, started)
+
+
+class _Run:
+    def __init__(
+        self,
+        batch: Batch,
+        call: Callable[[Any], Any],
+        is_async: bool,
+        parse: Callable[[Mapping[str, Any]], Any] | None,
+        options: Options,
+        bind: RecordBinder | None,
+    ) -> None:
+        count = len(batch.records)
+        self._batch = batch
+        self._records = batch.records
+        self._identifiers = batch.identifiers
+        self._call = call
+        self._is_async = is_async
+        self._parse = parse
+        self._bind = bind
+        self._max_concurrency = options.max_concurrency
+        self._timeout = options.record_timeout
+        self._stream = batch.stream
+        self._stop_on_failure = options.stop_on_first_failure
+
+        self._results: list[Any] = [None] * count
+        self._exceptions: list[BaseException | None] = [None] * count
+        self._durations: list[float | None] = [None] * count
+        self._settled = bytearray(count)
+        self._open = count
+
+        # Ordering: without keys, records are taken in index order from _next.
+        # With keys, the head of each key's chain is in _heap, the rest wait.
+        self._keys = batch.keys
+        self._next = 0
+        self._heap: list[int] = []
+        self._chains: dict[Hashable, deque[int]] = {}
+        if self._keys is not None:
+            self._build_chains(self._keys)
+
+        self._closed = False
+        self._workers: set[_Worker] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._running = 0
+        self._peak = 0
+        self._abandoned = 0
+        self._fatal: BaseException | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock: Any = threading.Lock() if not is_async else _NO_LOCK
+        self._loop: asyncio.AbstractEventLoop
+        self._done: asyncio.Future[None]
+
+    # -- ordering ----------------------------------------------------------------
+
+    def _build_chains(self, keys: list[Hashable]) -> None:
+        chains = self._chains
+        heap = self._heap
+        for index, key in enumerate(keys):
+            chain = chains.get(key)
+            if chain is None:
+                chains[key] = deque()
+                heap.append(index)  # indexes ascend, so the list is a heap
+            else:
+                chain.append(index)
+
+    def _take(self) -> int | None:
+        """The runnable record with the lowest index, or None."""
+        if self._closed:
+            return None
+
+        if self._keys is None:
+            index = self._next
+            if index >= len(self._records):
+                return None
+            self._next = index + 1
+            return index
+
+        heap = self._heap
+        settled = self._settled
+        while heap:
+            index = heapq.heappop(heap)
+            if not settled[index]:
+                return index
+        return None
+
+    def _advance(self, index: int, failed: bool) -> None:
+        """Release or forbid what waits on ``index``, which was just settled."""
+        keys = self._keys
+        if keys is not None:
+            key = keys[index]
+            chain = self._chains.get(key)
+            if chain:
+                if failed:
+                    del self._chains[key]
+                    self._skip(chain, index, "ordering key")
+                else:
+                    heapq.heappush(self._heap, chain.popleft())
+
+        if failed and (self._stream or self._stop_on_failure):
+            reason = "stream position" if self._stream else "stop on first failure"
+            self._skip_unstarted(index, reason)
+
+    def _skip_unstarted(self, failed: int, reason: str) -> None:
+        """Skip every record not yet started that ``failed`` forbids."""
+        # A stream resumes from its lowest failure, so only later records are
+        # forbidden; stop_on_first_failure forbids everything not yet started.
+        after = failed if self._stream else -1
+        if self._keys is None:
+            start = max(self._next, after + 1)
+            self._skip(range(start, len(self._records)), failed, reason)
+            self._next = len(self._records)
+            return
+
+        heap = self._heap
+        self._skip((i for i in heap if i > after), failed, reason)
+        self._heap = [i for i in heap if i <= after]
+        heapq.heapify(self._heap)
+        for key, chain in list(self._chains.items()):
+            self._skip((i for i in chain if i > after), failed, reason)
+            kept = deque(i for i in chain if i <= after)
+            if kept:
+                self._chains[key] = kept
+            else:
+                del self._chains[key]
+
+    def _skip(self, indexes: Any, failed: int, reason: str) -> None:
+        settled = self._settled
+        for index in indexes:
+            if not settled[index]:
+                self._store(index, None, RecordSkippedError(failed, reason), None)
+
+    # -- settlement --------------------------------------------------------------
+
+    def _store(
+        self,
+        index: int,
+        result: Any,
+        exception: BaseException | None,
+        duration: float | None,
+    ) -> None:
+        self._settled[index] = 1
+        self._results[index] = result
+        self._exceptions[index] = exception
+        self._durations[index] = duration
+        self._open -= 1
+        if not self._open:
+            self._signal_done()
+
+    def _finish(
+        self,
+        index: int,
+        result: Any,
+        exception: BaseException | None,
+        duration: float | None,
+    ) -> None:
+        """Settle a record that was taken, unless something settled it first."""
+        if self._settled[index]:
+            return
+        self._store(index, result, exception, duration)
+        if self._keys is not None or exception is not None:
+            self._advance(index, exception is not None)
+
+    def _signal_done(self) -> None:
+        if self._is_async:
+            if not self._done.done():
+                self._done.set_result(None)
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop was closed under us
+                self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        if not self._done.done():
+            self._done.set_result(None)
+
+    def _fail_fatally(self, exc: BaseException) -> None:
+        if self._fatal is None:
+            self._fatal = exc
+        self._closed = True
+        if self._is_async:
+            self._wake()
+        else:
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._wake)
+
+    # -- the batch ---------------------------------------------------------------
+
+    async def execute(self, deadline: float | None, started: float) -> BatchResult:
+        loop = self._loop = asyncio.get_running_loop()
+        self._done = loop.create_future()
+        if not self._is_async:
+            _threads.check_capacity()
+
+        deadline_timer = None
+        if deadline is not None:
+            delay = deadline - _clock()
+            if delay <= 0:
+                self._expire()
+            else:
+                deadline_timer = loop.call_later(delay, self._expire)
+
+        if not self._closed:
+            with self._lock:
+                # With ordering keys only the head of each key can run at first;
+                # a worker that finishes a record takes its key's next one.
+                runnable = len(self._records) if self._keys is None else len(self._heap)
+                for _ in range(min(self._max_concurrency, runnable)):
+                    self._spawn()
+                if self._timeout is not None:
+                    self._timer = loop.call_later(self._timeout, self._check_timeouts)
+
+        try:
+            await self._done
+        except BaseException:
+            # The caller cancelled us (or the loop is going down): stop everything
+            # and let the cancellation propagate without a result.
+            self._close()
+            raise
+        finally:
+            if deadline_timer is not None:
+                deadline_timer.cancel()
+            if self._timer is not None:
+                self._timer.cancel()
+
+        if self._fatal is not None:
+            self._close()
+            raise self._fatal
+
+        await self._reap_tasks()
+        return BatchResult(
+            self._batch.event_type,
+            self._identifiers,
+            self._results,
+            self._exceptions,
+            self._durations,
+            abandoned_threads=self._abandoned,
+            peak_concurrency=self._peak,
+            duration=_clock() - started,
+        )
+
+    def _close(self) -> None:
+        with self._lock:
+            self._close_locked()
+
+    async def _reap_tasks(self) -> None:
+        """Wait for async workers; give those that ignore cancellation a grace."""
+        tasks = [task for task in self._tasks if not task.done()]
+        if not tasks:
+            return
+
+        _, pending = await asyncio.wait(tasks, timeout=CANCEL_GRACE)
+        if pending:
+            from ._logging import log_stragglers
+
+            log_stragglers(len(pending))
+
+    def _spawn(self) -> None:
+        worker = _Worker()
+        self._workers.add(worker)
+        if self._is_async:
+            worker.task = self._loop.create_task(self._work_async(worker))
+            self._tasks.append(worker.task)
+        else:
+            context = contextvars.copy_context()
+            _threads.start(lambda: context.run(self._work_thread, worker))
+
+    def _abandon(self, worker: _Worker) -> None:
+        """Stop ``worker``: it settles nothing more. Call with the lock held."""
+        if worker.abandoned:
+            return
+
+        worker.abandoned = True
+        self._workers.discard(worker)
+        if worker.current is not None:
+            self._running -= 1
+            if not self._is_async:
+                worker.stuck = True
+                self._abandoned += 1
+                _threads.track_abandoned()
+        if worker.task is not None:
+            worker.task.cancel()
+        if worker.future is not None:
+            worker.future.cancel()
+
+    # -- time --------------------------------------------------------------------
+
+    def _check_timeouts(self) -> None:
+        """The record timeout watchdog: one timer for the whole batch."""
+        assert self._timeout is not None
+        timeout = self._timeout
+        self._timer = None
+        with self._lock:
+            if self._closed:
+                return
+
+            now = _clock()
+            next_check = now + timeout
+            for worker in list(self._workers):
+                current = worker.current
+                if current is None:
+                    continue
+                index, started = current
+                due = started + timeout
+                if due <= now:
+                    self._abandon(worker)
+                    self._finish(
+                        index, None, RecordTimeoutError(timeout), now - started
+                    )
+                    if not self._closed:
+                        self._spawn()
+                elif due < next_check:
+                    next_check = due
+
+            if self._open:
+                self._timer = self._loop.call_later(
+                    next_check - now, self._check_timeouts
+                )
+
+    def _expire(self) -> None:
+        """The soft deadline: nothing starts, everything open fails."""
+        with self._lock:
+            running = set()
+            for worker in list(self._workers):
+                if worker.current is not None:
+                    running.add(worker.current[0])
+            self._close_locked()
+
+            settled = self._settled
+            for index in range(len(settled)):
+                if not settled[index]:
+                    self._store(
+                        index, None, DeadlineExceededError(index in running), None
+                    )
+
+    def _close_locked(self) -> None:
+        self._closed = True
+        for worker in list(self._workers):
+            self._abandon(worker)
+
+    # -- workers -----------------------------------------------------------------
+
+    async def _work_async(self, worker: _Worker) -> None:
+        records = self._records
+        identifiers = self._identifiers
+        parse = self._parse
+        call = self._call
+        bind = self._bind
+        take = self._take
+        finish = self._finish
+        try:
+            while (index := take()) is not None:
+                record: Any = records[index]
+                if parse is not None:
+                    try:
+                        record = parse(record)
+                    except Exception as exc:  # noqa: BLE001 - the record's payload failure
+                        finish(index, None, exc, None)
+                        continue
+
+                if bind is not None:
+                    bind(index, identifiers[index])
+                self._running += 1
+                self._peak = max(self._peak, self._running)
+                started = _clock()
+                worker.current = (index, started)
+                try:
+                    result = await call(record)
+                except asyncio.CancelledError as exc:
+                    if worker.abandoned:
+                        return
+                    # The handler raised it itself: asyncbatch only ever cancels
+                    # a worker it has abandoned.
+                    outcome: tuple[Any, BaseException | None] = (None, exc)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - fails this record only
+                    outcome = (None, exc)
+                else:
+                    outcome = (result, None)
+
+                worker.current = None
+                self._running -= 1
+                finish(index, outcome[0], outcome[1], _clock() - started)
+        except (KeyboardInterrupt, SystemExit) as exc:
+            self._fail_fatally(exc)
+        finally:
+            self._workers.discard(worker)
+
+    def _work_thread(self, worker: _Worker) -> None:
+        try:
+            self._thread_loop(worker)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's task
+            with self._lock:
+                if not worker.abandoned:
+                    self._fail_fatally(exc)
+        finally:
+            with self._lock:
+                self._workers.discard(worker)
+            if worker.stuck:
+                _threads.release_abandoned()
+
+    def _thread_loop(self, worker: _Worker) -> None:
+        records = self._records
+        identifiers = self._identifiers
+        parse = self._parse
+        call = self._call
+        bind = self._bind
+        lock = self._lock
+        while True:
+            with lock:
+                if worker.abandoned:
+                    return
+                index = self._take()
+            if index is None:
+                return
+
+            record: Any = records[index]
+            if parse is not None:
+                try:
+                    record = parse(record)
+                except Exception as exc:  # noqa: BLE001 - the record's payload failure
+                    with lock:
+                        if not worker.abandoned:
+                            self._finish(index, None, exc, None)
+                    continue
+
+            if bind is not None:
+                bind(index, identifiers[index])
+            with lock:
+                if worker.gone():
+                    return
+                self._running += 1
+                self._peak = max(self._peak, self._running)
+                started = _clock()
+                worker.current = (index, started)
+
+            result = None
+            error: BaseException | None = None
+            try:
+                result = call(record)
+                if inspect.isawaitable(result):
+                    result = self._await_on_loop(result, worker)
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - fails this record only
+                error = exc
+            ended = _clock()
+
+            with lock:
+                if worker.gone():
+                    return
+                worker.current = None
+                self._running -= 1
+                self._finish(index, result, error, ended - started)
+
+    def _await_on_loop(self, awaitable: Awaitable[Any], worker: _Worker) -> Any:
+        """Await what a sync handler returned, on the loop, from its thread."""
+        future = asyncio.run_coroutine_threadsafe(_awaited(awaitable), self._loop)
+        with self._lock:
+            if worker.abandoned:
+                future.cancel()
+            worker.future = future
+        try:
+            return future.result()
+        finally:
+            worker.future = None
+
+
+async def _awaited(awaitable: Awaitable[Any]) -> Any:
+    return await awaitable
+
+
+class _NoLock:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NO_LOCK: Final = _NoLock()

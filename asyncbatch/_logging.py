@@ -1,0 +1,236 @@
+"""Structured log events: one summary per batch, one event per failed record.
+
+Events go to the standard ``logging`` logger ``asyncbatch`` (which has only a
+``NullHandler``; asyncbatch never adds handlers or sets levels), with their fields
+as record attributes. When the application has configured structlog, the same
+events go through structlog's configuration instead.
+
+asyncbatch does not import structlog on its own: an application that logs through
+structlog has imported it before its first batch, and then the record's index and
+item identifier are bound in structlog's context variables while its handler runs.
+
+Record bodies and payloads are never logged. Validation errors are rendered without
+their input values; the messages of the handler's own exceptions are logged as they
+are.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from ._exceptions import (
+    DeadlineExceededError,
+    RecordError,
+    RecordSkippedError,
+    RecordTimeoutError,
+)
+from ._outcome import BatchResult
+
+__all__ = ["log_batch", "log_stragglers", "record_binder"]
+
+logger = logging.getLogger("asyncbatch")
+logger.addHandler(logging.NullHandler())
+
+_record_vars: tuple[contextvars.ContextVar[Any], contextvars.ContextVar[Any]] | None
+_record_vars = None
+
+
+def record_binder() -> Callable[[int, str], None] | None:
+    """A function binding a record's index and identifier for structlog, if used."""
+    if "structlog" not in sys.modules:
+        return None
+
+    global _record_vars
+    if _record_vars is None:
+        from structlog.contextvars import bind_contextvars
+
+        # Bind in a throwaway context just to learn structlog's variables; each
+        # worker then sets them in its own context.
+        tokens = contextvars.Context().run(
+            bind_contextvars, record_index=None, item_identifier=None
+        )
+        _record_vars = (tokens["record_index"].var, tokens["item_identifier"].var)
+
+    index_var, identifier_var = _record_vars
+
+    def bind(index: int, identifier: str) -> None:
+        index_var.set(index)
+        identifier_var.set(identifier)
+
+    return bind
+
+
+def _structlog_logger() -> Any:
+    structlog = sys.modules.get("structlog")
+    if structlog is not None and structlog.is_configured():
+        return structlog.get_logger("asyncbatch")
+    return None
+
+
+def _stdlib_wants(level: int) -> bool:
+    """Whether a stdlib event at ``level`` would reach any real handler."""
+    if not logger.isEnabledFor(level):
+        return False
+
+    current: logging.Logger | None = logger
+    while current is not None:
+        for handler in current.handlers:
+            if not isinstance(handler, logging.NullHandler) and level >= handler.level:
+                return True
+        if not current.propagate:
+            break
+        current = current.parent
+    # With no handler anywhere, logging would fall back to printing warnings on
+    # stderr; an unconfigured application has asked for no log output.
+    return False
+
+
+def log_batch(result: BatchResult, duration: float) -> None:
+    """Emit ``batch processed`` and one ``record failed`` per failed record."""
+    structured = _structlog_logger()
+    warn = structured is not None or _stdlib_wants(logging.WARNING)
+    inform = structured is not None or _stdlib_wants(logging.INFO)
+    if not (warn or inform):
+        return
+
+    failures = result.failures
+    counts = {"invalid": 0, "timed_out": 0, "skipped": 0, "deadline": 0}
+    for outcome in failures:
+        kind = _failure_kind(outcome.exception, outcome.duration)
+        if kind in counts:
+            counts[kind] += 1
+
+    total = len(result)
+    fields: dict[str, Any] = {
+        "event_type": result.event_type.value,
+        "records": total,
+        "succeeded": total - len(failures),
+        "failed": len(failures),
+        "failed_invalid": counts["invalid"],
+        "failed_timed_out": counts["timed_out"],
+        "failed_skipped": counts["skipped"],
+        "failed_deadline": counts["deadline"],
+        "duration": round(duration, 6),
+        "peak_concurrency": result.peak_concurrency,
+        "abandoned_threads": result.abandoned_threads,
+    }
+
+    for outcome in failures if warn else ():
+        exc = outcome.exception
+        assert exc is not None
+        failure = {
+            "index": outcome.index,
+            "item_identifier": outcome.item_identifier,
+            "exception_type": _qualified_name(exc),
+            "exception_message": _safe_message(exc),
+        }
+        if structured is not None:
+            structured.warning(
+                "record failed", **failure, traceback=_format_traceback(exc)
+            )
+        else:
+            logger.warning(
+                "record failed: index=%d item_identifier=%s %s: %s",
+                outcome.index,
+                outcome.item_identifier,
+                failure["exception_type"],
+                failure["exception_message"],
+                extra={**failure, "traceback": _LazyTraceback(exc)},
+            )
+
+    if structured is not None:
+        structured.info("batch processed", **fields)
+    elif inform:
+        logger.info(
+            "batch processed: %s",
+            _LazyFields(fields),
+            extra=fields,
+        )
+
+
+def log_stragglers(count: int) -> None:
+    """Some async handlers ignored cancellation and are still running."""
+    message = "record handlers ignored cancellation and are still running"
+    structured = _structlog_logger()
+    if structured is not None:
+        structured.warning(message, stragglers=count)
+    else:
+        logger.warning("%s: %d", message, count, extra={"stragglers": count})
+
+
+def _failure_kind(exc: BaseException | None, duration: float | None) -> str:
+    if isinstance(exc, RecordTimeoutError):
+        return "timed_out"
+    if isinstance(exc, RecordSkippedError):
+        return "skipped"
+    if isinstance(exc, DeadlineExceededError):
+        return "deadline"
+    if duration is None and not isinstance(exc, RecordError):
+        # The handler never started and asyncbatch did not forbid it: the payload
+        # did not validate or decode.
+        return "invalid"
+    return "handler"
+
+
+def _qualified_name(exc: BaseException) -> str:
+    cls = type(exc)
+    module = cls.__module__
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
+
+
+def _is_validation_error(exc: BaseException) -> bool:
+    return type(exc).__module__.startswith("pydantic") and hasattr(exc, "errors")
+
+
+def _safe_message(exc: BaseException) -> str:
+    """The exception's message, without input values for validation errors."""
+    if not _is_validation_error(exc):
+        return str(exc)
+
+    errors = exc.errors(include_input=False, include_url=False)  # type: ignore[attr-defined]
+    parts = []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ())) or "<record>"
+        parts.append(f"{location}: {error.get('msg', '')}")
+    count = len(errors)
+    noun = "error" if count == 1 else "errors"
+    return f"{count} validation {noun}: " + "; ".join(parts)
+
+
+def _format_traceback(exc: BaseException) -> str:
+    if not _is_validation_error(exc):
+        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+    # The standard rendering would print the error's str(), which holds the input.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    header = "Traceback (most recent call last):\n" if frames else ""
+    return f"{header}{frames}{_qualified_name(exc)}: {_safe_message(exc)}\n"
+
+
+class _LazyTraceback:
+    """Formats the traceback only if a handler renders it."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def __str__(self) -> str:
+        return _format_traceback(self.exc)
+
+    __repr__ = __str__
+
+
+class _LazyFields:
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+
+    def __str__(self) -> str:
+        return " ".join(f"{key}={value}" for key, value in self.fields.items())
