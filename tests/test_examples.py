@@ -1,0 +1,281 @@
+"""Every example file under ``examples/`` that the documentation includes, run.
+
+Each test loads a fresh copy of the example module (so module-level state starts
+empty), builds an event in the test, calls the module's ``lambda_handler`` the way
+Lambda would, and checks the partial batch response and the handler's effects.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import asyncbatch
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:orders"
+FIFO_ARN = "arn:aws:sqs:eu-west-1:123456789012:ledger.fifo"
+STREAM_ARN = "arn:aws:kinesis:eu-west-1:123456789012:stream/sensors"
+TABLE_ARN = (
+    "arn:aws:dynamodb:eu-west-1:123456789012:table/products/stream/2026-01-01T00:00"
+)
+
+
+def load_example(name: str) -> ModuleType:
+    """Import ``examples/<name>.py`` afresh, under a name no other test uses."""
+    path = EXAMPLES / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_example_{name}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FakeContext:
+    """Just enough of a Lambda context: a request id and a minute to go."""
+
+    aws_request_id = "req-1"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def failed_ids(response: dict[str, Any]) -> list[str]:
+    return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
+
+
+def sqs_record(
+    message_id: str, body: str, *, arn: str = QUEUE_ARN, group: str | None = None
+) -> dict[str, Any]:
+    attributes = {
+        "ApproximateReceiveCount": "1",
+        "SentTimestamp": "1767225600000",
+        "SenderId": "AIDAEXAMPLE",
+        "ApproximateFirstReceiveTimestamp": "1767225600001",
+    }
+    if group is not None:
+        attributes["MessageGroupId"] = group
+        attributes["MessageDeduplicationId"] = f"dedup-{message_id}"
+        attributes["SequenceNumber"] = "18849496460467696128"
+
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body,
+        "attributes": attributes,
+        "messageAttributes": {},
+        "md5OfBody": "0" * 32,
+        "eventSource": "aws:sqs",
+        "eventSourceARN": arn,
+        "awsRegion": "eu-west-1",
+    }
+
+
+def kinesis_record(sequence: str, partition_key: str, data: object) -> dict[str, Any]:
+    encoded = base64.b64encode(json.dumps(data).encode()).decode()
+    return {
+        "kinesis": {
+            "kinesisSchemaVersion": "1.0",
+            "partitionKey": partition_key,
+            "sequenceNumber": sequence,
+            "data": encoded,
+            "approximateArrivalTimestamp": 1767225600.5,
+        },
+        "eventSource": "aws:kinesis",
+        "eventVersion": "1.0",
+        "eventID": f"shardId-000000000000:{sequence}",
+        "eventName": "aws:kinesis:record",
+        "invokeIdentityArn": "arn:aws:iam::123456789012:role/reader",
+        "awsRegion": "eu-west-1",
+        "eventSourceARN": STREAM_ARN,
+    }
+
+
+def dynamodb_record(
+    sequence: str,
+    event_name: str,
+    product_id: str,
+    new_image: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    change: dict[str, Any] = {
+        "ApproximateCreationDateTime": 1767225600,
+        "Keys": {"product_id": {"S": product_id}},
+        "SequenceNumber": sequence,
+        "SizeBytes": 64,
+        "StreamViewType": "NEW_AND_OLD_IMAGES",
+    }
+    if new_image is not None:
+        change["NewImage"] = {"product_id": {"S": product_id}, **new_image}
+
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "eu-west-1",
+        "dynamodb": change,
+        "eventSourceARN": TABLE_ARN,
+    }
+
+
+def test_sqs_async_handler_reports_the_records_that_failed() -> None:
+    """A bad quantity and a body that is not JSON fail; the rest are reserved."""
+    example = load_example("sqs_async_handler")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"sku": "A-1", "quantity": 2}'),
+            sqs_record("msg-2", '{"sku": "B-2", "quantity": 0}'),
+            sqs_record("msg-3", "not json{"),
+            sqs_record("msg-4", '{"sku": "A-1", "quantity": 3}'),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": "msg-2"}, {"itemIdentifier": "msg-3"}]
+    }
+    assert example.inventory.reserved == {"A-1": 5}
+
+
+def test_sqs_sync_handler_receives_the_lambda_context() -> None:
+    """Every order is stored, each stamped with the invocation's request id."""
+    example = load_example("sqs_sync_handler")
+    event = {
+        "Records": [
+            sqs_record(f"msg-{n}", json.dumps({"order_id": f"o-{n}", "total": n}))
+            for n in range(1, 13)
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert response == {"batchItemFailures": []}
+    assert sorted(example.table.items) == sorted(f"o-{n}" for n in range(1, 13))
+    assert {item["stored_by"] for item in example.table.items.values()} == {"req-1"}
+
+
+def test_sqs_fifo_handler_keeps_each_account_in_order() -> None:
+    """A failed movement holds back the later movements of its account only."""
+    example = load_example("sqs_fifo_handler")
+    movements = [
+        ("msg-1", "acct-a", "10"),
+        ("msg-2", "acct-b", "1"),
+        ("msg-3", "acct-a", "-30"),
+        ("msg-4", "acct-b", "2"),
+        ("msg-5", "acct-a", "5"),
+    ]
+    event = {
+        "Records": [
+            sqs_record(id_, json.dumps({"amount": amount}), arn=FIFO_ARN, group=group)
+            for id_, group, amount in movements
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["msg-3", "msg-5"]
+    assert example.balances == {"acct-a": Decimal(10), "acct-b": Decimal(3)}
+
+    # The same batch through the processor shows why msg-5 failed: it never ran.
+    example.balances.clear()
+    result = example.processor.process(event, example.record_handler)
+    reasons = [type(outcome.exception) for outcome in result.failures]
+    assert reasons == [example.InsufficientFundsError, asyncbatch.RecordSkippedError]
+
+
+def test_kinesis_handler_reports_the_failed_reading() -> None:
+    """An out-of-range reading fails; its identifier is the exact sequence number."""
+    example = load_example("kinesis_handler")
+    s1, s2, s3 = (
+        f"4959033827149025660855969253836157109592157598913658889{n}" for n in (1, 2, 3)
+    )
+    event = {
+        "Records": [
+            kinesis_record(s1, "sensor-1", {"celsius": 20.5}),
+            kinesis_record(s2, "sensor-2", {"celsius": 18}),
+            kinesis_record(s3, "sensor-1", {"celsius": 999}),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == [s3]
+    assert example.latest == {"sensor-1": 20.5, "sensor-2": 18.0}
+
+
+def test_kinesis_handler_retries_the_whole_batch_when_every_record_fails() -> None:
+    """A first reading that fails holds back the rest of its partition key; with
+    every record failed, the default is to raise so Lambda retries the batch."""
+    example = load_example("kinesis_handler")
+    event = {
+        "Records": [
+            kinesis_record("1001", "sensor-1", {"celsius": -100}),
+            kinesis_record("1002", "sensor-1", {"celsius": 21}),
+        ]
+    }
+
+    with pytest.raises(asyncbatch.BatchProcessingError) as caught:
+        example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(caught.value.result.response()) == ["1001", "1002"]
+    assert example.latest == {}
+
+
+def test_dynamodb_handler_follows_the_table() -> None:
+    """Inserts, modifications and removals land in the index, in stream order."""
+    example = load_example("dynamodb_handler")
+    event = {
+        "Records": [
+            dynamodb_record(
+                "100000000000000000001",
+                "INSERT",
+                "p-1",
+                {
+                    "name": {"S": "kettle"},
+                    "price": {"N": "19.99"},
+                    "tags": {"SS": ["kitchen", "electric"]},
+                },
+            ),
+            dynamodb_record(
+                "100000000000000000002",
+                "INSERT",
+                "p-2",
+                {"name": {"S": "toaster"}, "price": {"N": "25"}},
+            ),
+            dynamodb_record(
+                "100000000000000000003",
+                "MODIFY",
+                "p-1",
+                {
+                    "name": {"S": "kettle"},
+                    "price": {"N": "17.50"},
+                    "tags": {"SS": ["kitchen", "electric"]},
+                },
+            ),
+            dynamodb_record("100000000000000000004", "REMOVE", "p-2"),
+            dynamodb_record(
+                "100000000000000000005", "INSERT", "p-3", {"price": {"N": "3"}}
+            ),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["100000000000000000005"]
+    assert example.search_index == {
+        "p-1": {
+            "name": "kettle",
+            "price": Decimal("17.50"),
+            "tags": ["electric", "kitchen"],
+        }
+    }
