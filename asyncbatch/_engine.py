@@ -31,7 +31,7 @@ import inspect
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
 from typing import Any, Final
 
 from . import _threads
@@ -43,7 +43,7 @@ from ._exceptions import (
 )
 from ._outcome import BatchResult
 
-__all__ = ["Options", "run_batch"]
+__all__ = ["Options", "run_batch", "watch"]
 
 #: How long handlers that ignore cancellation get, after the deadline, before the
 #: response is returned without them.
@@ -52,6 +52,22 @@ CANCEL_GRACE: Final = 0.2
 _clock = time.monotonic
 
 RecordBinder = Callable[[int, str], None]
+
+#: Told how many records are settled, every PROGRESS_INTERVAL, while a batch runs.
+_observer: contextvars.ContextVar[Callable[[int], None] | None] = (
+    contextvars.ContextVar("asyncbatch_observer", default=None)
+)
+PROGRESS_INTERVAL: Final = 0.1
+
+
+@contextlib.contextmanager
+def watch(observer: Callable[[int], None]) -> Iterator[None]:
+    """Report progress to ``observer`` for the batches run inside this block."""
+    token = _observer.set(observer)
+    try:
+        yield
+    finally:
+        _observer.reset(token)
 
 
 class Options:
@@ -320,6 +336,10 @@ class _Run:
                 if self._timeout is not None:
                     self._timer = loop.call_later(self._timeout, self._check_timeouts)
 
+        observer = _observer.get()
+        if observer is not None:
+            self._report(observer)
+
         try:
             await self._done
         except BaseException:
@@ -348,6 +368,11 @@ class _Run:
             peak_concurrency=self._peak,
             duration=_clock() - started,
         )
+
+    def _report(self, observer: Callable[[int], None]) -> None:
+        observer(len(self._settled) - self._open)
+        if self._open:
+            self._loop.call_later(PROGRESS_INTERVAL, self._report, observer)
 
     def _close(self) -> None:
         with self._lock:

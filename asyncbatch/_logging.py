@@ -31,7 +31,13 @@ from ._exceptions import (
 )
 from ._outcome import BatchResult
 
-__all__ = ["log_batch", "log_stragglers", "record_binder"]
+__all__ = [
+    "failure_kind",
+    "log_batch",
+    "log_stragglers",
+    "record_binder",
+    "safe_message",
+]
 
 logger = logging.getLogger("asyncbatch")
 logger.addHandler(logging.NullHandler())
@@ -101,7 +107,7 @@ def log_batch(result: BatchResult, duration: float) -> None:
     failures = result.failures
     counts = {"invalid": 0, "timed_out": 0, "skipped": 0, "deadline": 0}
     for outcome in failures:
-        kind = _failure_kind(outcome.exception, outcome.duration)
+        kind = failure_kind(outcome.exception, outcome.duration)
         if kind in counts:
             counts[kind] += 1
 
@@ -127,7 +133,7 @@ def log_batch(result: BatchResult, duration: float) -> None:
             "index": outcome.index,
             "item_identifier": outcome.item_identifier,
             "exception_type": _qualified_name(exc),
-            "exception_message": _safe_message(exc),
+            "exception_message": safe_message(exc),
         }
         if structured is not None:
             structured.warning(
@@ -163,7 +169,7 @@ def log_stragglers(count: int) -> None:
         logger.warning("%s: %d", message, count, extra={"stragglers": count})
 
 
-def _failure_kind(exc: BaseException | None, duration: float | None) -> str:
+def failure_kind(exc: BaseException | None, duration: float | None) -> str:
     if isinstance(exc, RecordTimeoutError):
         return "timed_out"
     if isinstance(exc, RecordSkippedError):
@@ -187,7 +193,7 @@ def _is_validation_error(exc: BaseException) -> bool:
     return type(exc).__module__.startswith("pydantic") and hasattr(exc, "errors")
 
 
-def _safe_message(exc: BaseException) -> str:
+def safe_message(exc: BaseException) -> str:
     """The exception's message, without input values for validation errors."""
     if not _is_validation_error(exc):
         return str(exc)
@@ -209,7 +215,7 @@ def _format_traceback(exc: BaseException) -> str:
     # The standard rendering would print the error's str(), which holds the input.
     frames = "".join(traceback.format_tb(exc.__traceback__))
     header = "Traceback (most recent call last):\n" if frames else ""
-    return f"{header}{frames}{_qualified_name(exc)}: {_safe_message(exc)}\n"
+    return f"{header}{frames}{_qualified_name(exc)}: {safe_message(exc)}\n"
 
 
 class _LazyTraceback:
