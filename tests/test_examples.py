@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -279,3 +281,171 @@ def test_dynamodb_handler_follows_the_table() -> None:
             "tags": ["electric", "kitchen"],
         }
     }
+
+
+def test_quickstart_handler_fails_only_the_bad_order() -> None:
+    """The quickstart's handler: a bad quantity and a non-JSON body fail."""
+    example = load_example("quickstart_handler")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"quantity": 1}'),
+            sqs_record("msg-2", '{"quantity": -1}'),
+            sqs_record("msg-3", "plain text"),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["msg-2", "msg-3"]
+
+
+def test_cold_start_client_serves_every_warm_invocation() -> None:
+    """A client opened at import keeps working in later invocations."""
+    example = load_example("cold_start_client")
+    first = {"Records": [sqs_record(f"msg-{n}", f"order {n}") for n in range(5)]}
+    second = {"Records": [sqs_record("msg-9", "order 9")]}
+
+    assert example.lambda_handler(first, FakeContext()) == {"batchItemFailures": []}
+    assert example.lambda_handler(second, FakeContext()) == {"batchItemFailures": []}
+    assert sorted(example.api.sent) == [f"order {n}" for n in (0, 1, 2, 3, 4, 9)]
+
+
+def test_async_lambda_handler_is_a_sync_callable() -> None:
+    """The wrapped ``async def`` handler is called like any Lambda handler."""
+    example = load_example("async_lambda_handler")
+    event = {"Records": [sqs_record("msg-1", "a"), sqs_record("msg-2", "b")]}
+
+    response = example.handler(event, FakeContext())
+
+    assert response == {"batchItemFailures": []}
+    assert sorted(example.processed) == ["msg-1", "msg-2"]
+
+
+@pytest.fixture
+def _restore_structlog() -> Iterator[None]:
+    # structlog is imported here, not at the top, so that collecting this module
+    # does not put it in sys.modules for every other test of the session.
+    import structlog
+
+    yield
+    structlog.reset_defaults()
+
+
+@pytest.mark.usefixtures("_restore_structlog")
+def test_structlog_handler_lines_name_their_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The handler's own lines carry the record; asyncbatch's events follow."""
+    example = load_example("structlog_handler")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"amount": 50}'),
+            sqs_record("msg-2", '{"amount": 5000}'),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["msg-2"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    charging = {
+        line["item_identifier"]: line
+        for line in lines
+        if line["event"] == "charging card"
+    }
+    assert charging["msg-1"]["record_index"] == 0
+    assert charging["msg-1"]["amount"] == 50
+    assert charging["msg-2"]["record_index"] == 1
+    events = [line["event"] for line in lines]
+    assert "record failed" in events
+    assert "batch processed" in events
+    assert "5000" not in json.dumps(
+        [line for line in lines if line["event"] != "charging card"]
+    )
+
+
+def test_inspect_result_counts_the_failures_by_kind() -> None:
+    """The result's outcomes give the return values and the exceptions."""
+    example = load_example("inspect_result")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"lines": [1, 2, 3]}'),
+            sqs_record("msg-2", '{"no_lines": true}'),
+            sqs_record("msg-3", '{"lines": []}'),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["msg-2"]
+    assert example.failure_kinds == {"KeyError": 1}
+
+
+def test_migrated_handler_saves_every_order() -> None:
+    """The handler moved from Powertools runs unchanged."""
+    example = load_example("migrated_handler")
+    event = {
+        "Records": [sqs_record(f"msg-{n}", json.dumps({"n": n})) for n in range(20)]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert response == {"batchItemFailures": []}
+    assert sorted(order["n"] for order in example.saved) == list(range(20))
+
+
+# Example files that a page may include but that other test modules run.
+EXAMPLES_TESTED_ELSEWHERE = {"my_handler", "test_my_handler"}
+
+TESTED_EXAMPLES = {
+    "async_lambda_handler",
+    "cold_start_client",
+    "dynamodb_handler",
+    "inspect_result",
+    "kinesis_handler",
+    "migrated_handler",
+    "pydantic_handler",
+    "quickstart_handler",
+    "sqs_async_handler",
+    "sqs_fifo_handler",
+    "sqs_sync_handler",
+    "structlog_handler",
+}
+
+
+def test_every_example_in_the_docs_is_run_here() -> None:
+    """Each example file that a page includes has a test in this module."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    included = set()
+    for page in docs.rglob("*.md"):
+        for match in re.finditer(r'--8<-- "examples/(\w+)\.py', page.read_text()):
+            included.add(match.group(1))
+
+    assert included, "no page includes an example: has the snippet syntax changed?"
+    assert included - EXAMPLES_TESTED_ELSEWHERE <= TESTED_EXAMPLES
+
+
+def test_pydantic_handler_never_sees_a_bad_order() -> None:
+    """Bodies that are not valid orders fail with their validation error."""
+    from pydantic import ValidationError
+
+    example = load_example("pydantic_handler")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"order_id": 1, "quantity": 2, "unit_price": "2.50"}'),
+            sqs_record("msg-2", '{"order_id": "abc", "quantity": 1, "unit_price": 1}'),
+            sqs_record("msg-3", "not json{"),
+            sqs_record("msg-4", '{"order_id": 4, "quantity": 0, "unit_price": 1}'),
+            sqs_record("msg-5", '{"order_id": 5, "quantity": 1, "unit_price": "9"}'),
+        ]
+    }
+
+    response = example.lambda_handler(event, FakeContext())
+
+    assert failed_ids(response) == ["msg-2", "msg-3", "msg-4"]
+    assert example.shipped == {1: Decimal("5.00"), 5: Decimal(9)}
+
+    result = example.processor.process(event, example.record_handler)
+    for outcome in result.failures:
+        assert isinstance(outcome.exception, ValidationError)
+        assert outcome.duration is None
