@@ -1,0 +1,1 @@
+"""Tests that run functions under the real Lambda runtime interface client."""
