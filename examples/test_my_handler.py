@@ -65,6 +65,7 @@ def price_handler(record: asyncbatch.DynamoDBRecord) -> None:
     price = record.dynamodb.new_image["price"]
     if price <= 0:
         raise ValueError(f"{sku} has no valid price")
+
     prices[sku] = price
 
 

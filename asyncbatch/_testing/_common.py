@@ -80,6 +80,7 @@ class Generator:
 def check_name(value: object, argument: str) -> str:
     if not isinstance(value, str) or not value:
         raise TypeError(f"{argument} must be a non-empty str, not {value!r}")
+
     return value
 
 
@@ -88,6 +89,7 @@ def check_count(count: object) -> int:
         raise TypeError(f"count must be an int, not {type(count).__name__}")
     if count < 0:
         raise ValueError(f"count must be >= 0, not {count}")
+
     return count
 
 
@@ -98,6 +100,7 @@ def check_ordering_keys(ordering_keys: object) -> int:
         )
     if ordering_keys < 1:
         raise ValueError(f"ordering_keys must be >= 1, not {ordering_keys}")
+
     return ordering_keys
 
 
@@ -119,6 +122,7 @@ def entries_or_count(
         raise TypeError(
             f"{argument} must be a list, not a single {type(entries).__name__}"
         )
+
     return list(entries)
 
 
@@ -136,8 +140,10 @@ def override(
         raise ValueError(
             f"{argument} has {len(values)} entries but the event has {size} records"
         )
+
     for index, value in enumerate(values):
         check_name(value, f"{argument}[{index}]")
+
     return values
 
 
@@ -160,4 +166,5 @@ def encode_data(payload: Payload, argument: str) -> str:
         raw = bytes(payload)
     else:
         raw = encode_text(payload, argument).encode("utf-8")
+
     return base64.b64encode(raw).decode("ascii")

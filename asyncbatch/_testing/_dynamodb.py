@@ -167,6 +167,7 @@ def dynamodb_event(
             f"stream_view_type must be one of {', '.join(_VIEWS)}, "
             f"not {stream_view_type!r}"
         )
+
     check_name(table, "table")
     check_name(region, "region")
     check_name(account_id, "account_id")
@@ -174,6 +175,7 @@ def dynamodb_event(
     entries = entries_or_count(changes, count, "changes")
     if isinstance(entries, int):
         entries = _counted(entries, items)
+
     for index, change in enumerate(entries):
         if not isinstance(change, DynamoDBChange):
             raise TypeError(
@@ -200,6 +202,7 @@ def dynamodb_event(
         }
         if keep_new and change.new_image is not None:
             stream["NewImage"] = change.new_image
+
         if keep_old and change.old_image is not None:
             stream["OldImage"] = change.old_image
 
@@ -217,11 +220,13 @@ def dynamodb_event(
         }
         if change.ttl:
             record["userIdentity"] = dict(_TTL_IDENTITY)
+
         record["eventSourceARN"] = arn
 
         # Each record gets its own copies, so a test that edits one record of the
         # event (or reuses a change in two events) edits nothing else.
         built.append(json.loads(json.dumps(record)))
+
     return {"Records": built}
 
 
@@ -236,7 +241,9 @@ def _counted(count: int, items: int) -> list[DynamoDBChange]:
             changes.append(dynamodb_modify(keys, latest[item], image))
         else:
             changes.append(dynamodb_insert(keys, image))
+
         latest[item] = image
+
     return changes
 
 
@@ -262,7 +269,9 @@ def _keys(keys: Mapping[str, Any]) -> dict[str, Any]:
                 f"keys[{name!r}]: a key attribute must be str, int, Decimal or "
                 f"bytes, not {type(value).__name__}"
             )
+
         wire[name] = attribute_value(value, f"keys[{name!r}]")
+
     return wire
 
 
@@ -271,6 +280,7 @@ def _image(
 ) -> dict[str, Any]:
     if image is None:
         image = {}
+
     if not isinstance(image, Mapping):
         raise TypeError(f"{argument} must be a mapping, not {type(image).__name__}")
 
@@ -287,6 +297,7 @@ def _image(
     for name, value in merged.items():
         check_name(name, f"an attribute name in {argument}")
         wire[name] = attribute_value(value, f"{argument}[{name!r}]")
+
     return wire
 
 
@@ -305,6 +316,7 @@ def attribute_value(value: object, where: str) -> dict[str, Any]:
         return {"B": base64.b64encode(bytes(value)).decode("ascii")}
     if isinstance(value, (set, frozenset)):
         return _set(value, where)
+
     if isinstance(value, Mapping):
         members = {}
         for name, member in value.items():
@@ -312,8 +324,11 @@ def attribute_value(value: object, where: str) -> dict[str, Any]:
                 raise TypeError(
                     f"{where}: map keys must be str, not {type(name).__name__}"
                 )
+
             members[name] = attribute_value(member, f"{where}[{name!r}]")
+
         return {"M": members}
+
     if isinstance(value, (list, tuple)):
         return {
             "L": [

@@ -97,6 +97,7 @@ def kinesis_event(
                 "eventSourceARN": arn,
             }
         )
+
     return {"Records": built}
 
 
@@ -104,7 +105,10 @@ def _checked(entries: list[tuple[str, Payload]]) -> list[tuple[str, Payload]]:
     for index, entry in enumerate(entries):
         if not isinstance(entry, tuple) or len(entry) != 2:
             raise TypeError(
-                f"records[{index}] must be a (partition_key, data) pair, not {entry!r}"
+                f"records[{index}] must be a (partition_key, data) pair, "
+                f"not {type(entry).__name__}"
             )
+
         check_name(entry[0], f"records[{index}] partition key")
+
     return entries

@@ -61,6 +61,7 @@ def sample_event(source: str, count: int) -> dict[str, Any]:
         for index in range(count):
             order = _order(index, ids)
             pairs.append((order["customer_id"], order))
+
         return sqs_fifo_event(pairs, queue="orders.fifo")
 
     if source == "kinesis":
@@ -116,4 +117,5 @@ def _item_changes(count: int, ids: Generator) -> list[DynamoDBChange]:
             new = {**old, "status": _STATUSES[version - 1], "version": version}
             changes.append(dynamodb_modify(keys, old, new))
             images[order_id] = new
+
     return changes

@@ -149,6 +149,7 @@ def sqs_fifo_event(
             "MessageDeduplicationId": dedup_id,
         }
         built.append(builder.record(text, None if ids is None else ids[index], fifo))
+
     return {"Records": built}
 
 
@@ -165,6 +166,7 @@ def _group_pairs(
                     f"records[{group!r}] must be a list of bodies, not a single "
                     f"{type(bodies).__name__}"
                 )
+
         records = [
             (group, body) for group, bodies in records.items() for body in bodies
         ]
@@ -181,11 +183,13 @@ def _group_pairs(
         if not isinstance(entry, tuple) or len(entry) != 2:
             raise TypeError(
                 f"records[{index}] must be a (message_group_id, body) pair, "
-                f"not {entry!r}"
+                f"not {type(entry).__name__}"
             )
+
         group, body = entry
         check_name(group, f"records[{index}] message group id")
         pairs.append((group, encode_text(body, f"records[{index}] body")))
+
     return pairs
 
 
@@ -229,6 +233,7 @@ class _Builder:
         }
         if fifo is not None:
             attributes.update(fifo)
+
         attributes["SenderId"] = "AIDA" + self.ids.upper(17)
         attributes["ApproximateFirstReceiveTimestamp"] = str(
             self._sent + self.ids.below(20)
@@ -263,6 +268,7 @@ def _message_attributes(
     for name, value in attributes.items():
         check_name(name, "a message_attributes name")
         wire[name] = _attribute(value, name)
+
     return wire
 
 
@@ -274,9 +280,11 @@ def _attribute(value: object, name: str) -> dict[str, Any]:
         return _wire("stringValue", value, "String")
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return _wire("stringValue", str(value), "Number")
+
     if isinstance(value, (bytes, bytearray, memoryview)):
         text = base64.b64encode(bytes(value)).decode("ascii")
         return _wire("binaryValue", text, "Binary")
+
     raise TypeError(
         f"message_attributes[{name!r}] must be str, int, Decimal, bytes or the "
         f"attribute's wire mapping, not {type(value).__name__}"
