@@ -289,6 +289,10 @@ class TestSqs:
         assert first["raw"] == wire
         assert first == second
         assert first["kind"] is not second["kind"]
+        assert (
+            first["kind"]["stringListValues"] is not second["kind"]["stringListValues"]
+        )
+        assert first["raw"] is not wire
         assert event["Records"][1]["attributes"]["ApproximateReceiveCount"] == "3"
 
     @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -244,9 +245,8 @@ class _Builder:
             "receiptHandle": "AQEB" + self.ids.token(96),
             "body": body,
             "attributes": attributes,
-            "messageAttributes": {
-                name: dict(value) for name, value in self._attributes.items()
-            },
+            # A copy per record, so that editing one record edits no other.
+            "messageAttributes": copy.deepcopy(self._attributes),
             "md5OfBody": hashlib.md5(body.encode("utf-8")).hexdigest(),
             "eventSource": "aws:sqs",
             "eventSourceARN": self._arn,
