@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import asyncbatch
 from asyncbatch._events import EventType, read_event
 from asyncbatch.testing import (
     SAMPLE_SOURCES,
@@ -746,3 +747,86 @@ class TestSampleEvent:
         """An unknown source or a bad count raises an error that names it."""
         with pytest.raises(error, match=match):
             sample_event(source, count)
+
+
+def _typed_records_missing() -> str | None:
+    try:
+        asyncbatch.BatchProcessor().process(sqs_event(count=1), lambda record: None)
+    except ImportError as exc:
+        return f"the built-in typed records do not import yet: {exc}"
+    return None
+
+
+def _received(event: dict[str, Any]) -> list[Any]:
+    """The typed records a record handler receives for ``event``."""
+    reason = _typed_records_missing()
+    if reason is not None:
+        pytest.skip(reason)
+
+    records: list[Any] = []
+    result = asyncbatch.BatchProcessor(max_concurrency=1).process(event, records.append)
+    assert not result.failures, [outcome.exception for outcome in result.failures]
+    return records
+
+
+class TestTypedRecordsReadTheFactories:
+    def test_sqs(self) -> None:
+        """SQS bodies, ids and attributes read back as they were given."""
+        event = sqs_event(
+            [{"order": 1}, "text"],
+            message_ids=["m-1", "m-2"],
+            message_attributes={"kind": "order", "blob": b"\x00"},
+            receive_count=2,
+        )
+        first, second = _received(event)
+
+        assert first.message_id == "m-1"
+        assert first.json_body == {"order": 1}
+        assert second.body == "text"
+        assert first.attributes.approximate_receive_count == 2
+        assert first.message_attributes["kind"].string_value == "order"
+        assert first.message_attributes["blob"].binary_value == b"\x00"
+
+    def test_sqs_fifo(self) -> None:
+        """FIFO records carry their message group and sequence number."""
+        event = sqs_fifo_event([("a", 1), ("b", 2)])
+        first, second = _received(event)
+
+        assert first.attributes.message_group_id == "a"
+        assert second.attributes.message_group_id == "b"
+        assert int(first.attributes.sequence_number) < int(
+            second.attributes.sequence_number
+        )
+
+    def test_kinesis(self) -> None:
+        """Kinesis data decodes to the bytes, text or JSON that was given."""
+        event = kinesis_event([("k", b"\x00\xff"), ("k", "t\u00e9xt"), ("k", [1])])
+        raw, text, data = _received(event)
+
+        assert raw.kinesis.data == b"\x00\xff"
+        assert text.kinesis.data_as_text() == "t\u00e9xt"
+        assert data.kinesis.data_as_json() == [1]
+        assert raw.kinesis.partition_key == "k"
+
+    def test_dynamodb_values_round_trip(self) -> None:
+        """Python values put in an image come back equal, through the typed record."""
+        values = {
+            "text": "x",
+            "price": Decimal("1.50"),
+            "big": 10**38,
+            "zero": Decimal(0),
+            "blob": b"\x00",
+            "flag": True,
+            "nothing": None,
+            "tags": {"a", "b"},
+            "sizes": {1, Decimal("2.5")},
+            "blobs": {b"x", b"y"},
+            "nested": {"list": [1, "a", None, {"deep": {b"z"}}]},
+        }
+        change = dynamodb_modify({"id": 7}, {"text": "old"}, values)
+        (record,) = _received(dynamodb_event([change]))
+
+        assert record.event_name == "MODIFY"
+        assert record.dynamodb.keys == {"id": 7}
+        assert record.dynamodb.old_image == {"id": 7, "text": "old"}
+        assert record.dynamodb.new_image == {"id": 7, **values}
