@@ -87,13 +87,15 @@ class Options:
 
 
 class _Worker:
-    __slots__ = ("abandoned", "current", "future", "stuck", "task")
+    __slots__ = ("abandoned", "current", "future", "index", "stuck", "task")
 
     def gone(self) -> bool:
         """Whether it was abandoned (read anew: another thread may set it)."""
         return self.abandoned
 
     def __init__(self) -> None:
+        #: The record it holds, from taking it until it is settled.
+        self.index: int | None = None
         #: ``(index, started)`` while a handler runs, else None.
         self.current: tuple[int, float] | None = None
         self.abandoned = False
@@ -327,14 +329,16 @@ class _Run:
                 deadline_timer = loop.call_later(delay, self._expire)
 
         if not self._closed:
-            with self._lock:
-                # With ordering keys only the head of each key can run at first;
-                # a worker that finishes a record takes its key's next one.
-                runnable = len(self._records) if self._keys is None else len(self._heap)
-                for _ in range(min(self._max_concurrency, runnable)):
-                    self._spawn()
-                if self._timeout is not None:
-                    self._timer = loop.call_later(self._timeout, self._check_timeouts)
+            if self._is_async:
+                # One worker first; the rest join after its first step. When
+                # handlers finish without suspending, that one worker has run
+                # every record by then and no other task is ever made.
+                self._spawn()
+                loop.call_soon(self._ramp_up)
+            else:
+                self._ramp_up()
+            if self._timeout is not None:
+                self._timer = loop.call_later(self._timeout, self._check_timeouts)
 
         observer = _observer.get()
         if observer is not None:
@@ -390,6 +394,21 @@ class _Run:
 
             log_stragglers(len(pending))
 
+    def _ramp_up(self) -> None:
+        """Add workers up to the bound, or as many as there are runnable records."""
+        with self._lock:
+            if self._closed:
+                return
+            # With ordering keys only the head of each key can run; a worker that
+            # finishes a record takes its key's next one itself.
+            runnable = (
+                len(self._records) - self._next
+                if self._keys is None
+                else len(self._heap)
+            )
+            for _ in range(min(self._max_concurrency - len(self._workers), runnable)):
+                self._spawn()
+
     def _spawn(self) -> None:
         worker = _Worker()
         self._workers.add(worker)
@@ -407,12 +426,12 @@ class _Run:
 
         worker.abandoned = True
         self._workers.discard(worker)
-        if worker.current is not None:
+        if worker.index is not None:
             self._running -= 1
-            if not self._is_async:
-                worker.stuck = True
-                self._abandoned += 1
-                _threads.track_abandoned()
+        if worker.current is not None and not self._is_async:
+            worker.stuck = True
+            self._abandoned += 1
+            _threads.track_abandoned()
         if worker.task is not None:
             worker.task.cancel()
         if worker.future is not None:
@@ -475,28 +494,55 @@ class _Run:
 
     # -- workers -----------------------------------------------------------------
 
+    def _hand_out(self, worker: _Worker) -> int | None:
+        """Give ``worker`` its next record. In thread mode, call with the lock held.
+
+        The record counts as in flight from here until it is settled.
+        """
+        if worker.abandoned:
+            return None
+        index = self._take()
+        if index is not None:
+            worker.index = index
+            self._running += 1
+            self._peak = max(self._peak, self._running)
+        return index
+
+    def _hand_in(
+        self,
+        worker: _Worker,
+        result: Any,
+        exception: BaseException | None,
+        duration: float | None,
+    ) -> None:
+        """Settle the record ``worker`` holds. In thread mode, with the lock held."""
+        index = worker.index
+        assert index is not None
+        worker.index = None
+        worker.current = None
+        self._running -= 1
+        self._finish(index, result, exception, duration)
+
     async def _work_async(self, worker: _Worker) -> None:
         records = self._records
         identifiers = self._identifiers
         parse = self._parse
         call = self._call
         bind = self._bind
-        take = self._take
-        finish = self._finish
+        hand_out = self._hand_out
+        hand_in = self._hand_in
         try:
-            while (index := take()) is not None:
+            while (index := hand_out(worker)) is not None:
                 record: Any = records[index]
                 if parse is not None:
                     try:
                         record = parse(record)
-                    except Exception as exc:  # noqa: BLE001 - the record's payload failure
-                        finish(index, None, exc, None)
+                    except Exception as exc:  # noqa: BLE001 - the payload's failure
+                        hand_in(worker, None, exc, None)
                         continue
 
                 if bind is not None:
                     bind(index, identifiers[index])
-                self._running += 1
-                self._peak = max(self._peak, self._running)
                 started = _clock()
                 worker.current = (index, started)
                 try:
@@ -506,17 +552,13 @@ class _Run:
                         return
                     # The handler raised it itself: asyncbatch only ever cancels
                     # a worker it has abandoned.
-                    outcome: tuple[Any, BaseException | None] = (None, exc)
+                    hand_in(worker, None, exc, _clock() - started)
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
-                    outcome = (None, exc)
+                    hand_in(worker, None, exc, _clock() - started)
                 else:
-                    outcome = (result, None)
-
-                worker.current = None
-                self._running -= 1
-                finish(index, outcome[0], outcome[1], _clock() - started)
+                    hand_in(worker, result, None, _clock() - started)
         except (KeyboardInterrupt, SystemExit) as exc:
             self._fail_fatally(exc)
         finally:
@@ -536,58 +578,51 @@ class _Run:
                 _threads.release_abandoned()
 
     def _thread_loop(self, worker: _Worker) -> None:
+        # One lock round per record: settling a record and taking the next happen
+        # together. worker.current is written without the lock (one attribute
+        # store); the abandoned check right after it closes the gap with the
+        # deadline, which settles a record as "not started" while current is None.
         records = self._records
         identifiers = self._identifiers
         parse = self._parse
         call = self._call
         bind = self._bind
         lock = self._lock
-        while True:
-            with lock:
-                if worker.abandoned:
-                    return
-                index = self._take()
-            if index is None:
-                return
-
+        with lock:
+            index = self._hand_out(worker)
+        while index is not None:
             record: Any = records[index]
+            result = None
+            error: BaseException | None = None
+            duration = None
             if parse is not None:
                 try:
                     record = parse(record)
-                except Exception as exc:  # noqa: BLE001 - the record's payload failure
-                    with lock:
-                        if not worker.abandoned:
-                            self._finish(index, None, exc, None)
-                    continue
+                except Exception as exc:  # noqa: BLE001 - the payload's failure
+                    error = exc
 
-            if bind is not None:
-                bind(index, identifiers[index])
-            with lock:
-                if worker.gone():
-                    return
-                self._running += 1
-                self._peak = max(self._peak, self._running)
+            if error is None:
+                if bind is not None:
+                    bind(index, identifiers[index])
                 started = _clock()
                 worker.current = (index, started)
-
-            result = None
-            error: BaseException | None = None
-            try:
-                result = call(record)
-                if inspect.isawaitable(result):
-                    result = self._await_on_loop(result, worker)
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as exc:  # noqa: BLE001 - fails this record only
-                error = exc
-            ended = _clock()
+                if worker.gone():
+                    return
+                try:
+                    result = call(record)
+                    if result is not None and inspect.isawaitable(result):
+                        result = self._await_on_loop(result, worker)
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - fails this record only
+                    error = exc
+                duration = _clock() - started
 
             with lock:
                 if worker.gone():
                     return
-                worker.current = None
-                self._running -= 1
-                self._finish(index, result, error, ended - started)
+                self._hand_in(worker, result, error, duration)
+                index = self._hand_out(worker)
 
     def _await_on_loop(self, awaitable: Awaitable[Any], worker: _Worker) -> Any:
         """Await what a sync handler returned, on the loop, from its thread."""

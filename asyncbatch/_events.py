@@ -98,7 +98,7 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
         raise InvalidEventError(f"the event's 'Records' must be a list, not {kind}")
 
     for index, record in enumerate(records):
-        if not isinstance(record, Mapping):
+        if record.__class__ is not dict and not isinstance(record, Mapping):
             raise InvalidEventError(
                 f"record {index} must be a mapping, not {type(record).__name__}"
             )
@@ -173,16 +173,15 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
         identifiers.append(message_id)
 
         attributes = record.get("attributes")
-        group = (
-            attributes.get("MessageGroupId")
-            if isinstance(attributes, Mapping)
-            else None
-        )
-        groups.append(group)
+        if attributes.__class__ is dict or isinstance(attributes, Mapping):
+            groups.append(attributes.get("MessageGroupId"))
+        else:
+            groups.append(None)
 
-        arn = record.get("eventSourceARN")
-        if isinstance(arn, str) and fifo_arn is None:
-            fifo_arn = arn.endswith(".fifo")
+        if fifo_arn is None:
+            arn = record.get("eventSourceARN")
+            if isinstance(arn, str):
+                fifo_arn = arn.endswith(".fifo")
 
     # The ARN is what tells a FIFO queue: standard queues with fair queuing carry a
     # MessageGroupId too. Only when no record names its queue does the group decide.
