@@ -1,0 +1,285 @@
+"""What the typed records share: lazy fields, strict base64 and JSON payloads.
+
+A typed record is an ordinary pydantic model: ``SqsRecord.model_validate(raw)``
+validates every field at once. The parsers that :func:`parser_for` returns build
+the same models faster: they check the identifier and the payload up front, copy
+the plain strings, and keep the raw value of each costly field (timestamps, message
+attributes, DynamoDB images) until it is first read. Reading it validates it with
+the model's own validator, so the result is the same as the eager path; only the
+moment an invalid value raises differs. Whole-model operations (``==``, ``repr``,
+dumps, copies, pickling, ``model_fields_set``) first convert whatever is pending.
+"""
+
+from __future__ import annotations
+
+import binascii
+import sys
+from collections.abc import Callable, Mapping
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    TypeVar,
+    get_args,
+    get_origin,
+)
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Json,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    model_serializer,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = [
+    "LazyModel",
+    "build",
+    "decode_base64",
+    "display_name",
+    "json_parametrized",
+    "json_payload",
+]
+
+# pydantic's Json is a class at runtime and an alias for type checkers.
+_JSON: Any = Json
+_JSON_MARKER: type[Any] = _JSON
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+class LazyModel(BaseModel):
+    """Base of the typed records and their parts.
+
+    Fields are read from the wire names (the aliases); ``model_dump()`` gives the
+    snake_case names and ``model_dump(by_alias=True)`` the wire names.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    # The raw wire mapping of a lazily built instance while some of its lazy
+    # fields are unconverted; None once all are (and always after validation).
+    _pending: Mapping[str, Any] | None = PrivateAttr(default=None)
+
+    # The fields a parser may leave unconverted until first read.
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset()
+
+    if not TYPE_CHECKING:
+        # Hidden from type checkers: a visible __getattr__ would let any misspelt
+        # attribute pass as Any.
+
+        def __getattr__(self, name: str) -> Any:
+            try:
+                private = object.__getattribute__(self, "__pydantic_private__")
+            except AttributeError:
+                private = None
+            raw = private.get("_pending") if private else None
+            if raw is not None and name in type(self)._lazy_fields:
+                _convert(self, name, raw)
+                return self.__dict__[name]
+            return super().__getattr__(name)
+
+    def _materialize(self) -> None:
+        """Convert every pending field, so the model holds what eager validation holds."""
+        try:
+            private = object.__getattribute__(self, "__pydantic_private__")
+        except AttributeError:
+            return
+        raw = private.get("_pending") if private else None
+        if raw is None:
+            return
+
+        cls = type(self)
+        for name in cls._lazy_fields:
+            # A field the caller assigned meanwhile keeps the assigned value.
+            if name not in self.__dict__:
+                _convert(self, name, raw)
+
+        # Put the fields back in declaration order, for repr and dumps; other
+        # keys (cached properties) follow.
+        values = self.__dict__
+        fields = cls.__pydantic_fields__
+        ordered = {name: values[name] for name in fields if name in values}
+        ordered.update(
+            (key, value) for key, value in values.items() if key not in fields
+        )
+        _set(self, "__dict__", ordered)
+
+        self.__pydantic_fields_set__.update(
+            name for name, key in _wire_names(cls).items() if key in raw
+        )
+        private["_pending"] = None
+
+    @model_serializer(mode="wrap")
+    def _serialize_complete(
+        self, handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        self._materialize()
+        result: dict[str, Any] = handler(self)
+        return result
+
+    if not TYPE_CHECKING:
+
+        def __eq__(self, other: object) -> bool:
+            self._materialize()
+            if isinstance(other, LazyModel):
+                other._materialize()
+            return super().__eq__(other)
+
+    def __repr_args__(self) -> Any:
+        self._materialize()
+        return super().__repr_args__()
+
+    def __iter__(self) -> Any:
+        self._materialize()
+        return super().__iter__()
+
+    def __copy__(self) -> Self:
+        self._materialize()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        self._materialize()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._materialize()
+        return super().__getstate__()
+
+    @property
+    def model_fields_set(self) -> set[str]:
+        """The fields that were present in the raw record (or assigned since)."""
+        self._materialize()
+        return self.__pydantic_fields_set__
+
+
+_WIRE_NAMES: dict[type[BaseModel], dict[str, str]] = {}
+
+
+def _wire_names(cls: type[BaseModel]) -> dict[str, str]:
+    """Field name to the key it is read from, for ``cls``."""
+    names = _WIRE_NAMES.get(cls)
+    if names is None:
+        names = {}
+        for name, info in cls.__pydantic_fields__.items():
+            alias = info.validation_alias
+            names[name] = alias if isinstance(alias, str) else info.alias or name
+        _WIRE_NAMES[cls] = names
+    return names
+
+
+def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
+    """Set the lazy field ``name`` from ``raw`` as validation would have."""
+    cls = type(model)
+    key = _wire_names(cls)[name]
+    if key in raw:
+        cls.__pydantic_validator__.validate_assignment(model, name, raw[key])
+    else:
+        field = cls.__pydantic_fields__[name]
+        model.__dict__[name] = field.get_default(call_default_factory=True)
+
+
+# The slots every pydantic model has, set directly as pydantic itself does.
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def build(cls: type[Any], fields: dict[str, Any], raw: Mapping[str, Any]) -> Any:
+    """Make an instance of ``cls`` without validating: the parsers' fast path.
+
+    :param fields: every field that is not lazy, already checked.
+    :param raw: the wire mapping; the lazy fields are converted from it when
+        first read.
+    """
+    instance = _new(cls)
+    _set_dict(instance, fields)
+    _set_fields_set(instance, set())
+    _set_extra(instance, None)
+    _set_private(instance, {"_pending": raw})
+    return instance
+
+
+if sys.version_info >= (3, 11):
+
+    def _decode(data: str | bytes) -> bytes:
+        return binascii.a2b_base64(data, strict_mode=True)
+
+else:
+    import base64
+
+    def _decode(data: str | bytes) -> bytes:
+        # validate=True refuses characters outside the alphabet; binascii then
+        # refuses bad padding.
+        return base64.b64decode(data, validate=True)
+
+
+def decode_base64(value: object) -> bytes:
+    """Decode standard base64 strictly (no stray characters, exact padding).
+
+    :raises ValueError: the value is not a string or not valid base64. The
+        message never repeats the value.
+    """
+    if not isinstance(value, (str, bytes)):
+        # ValueError, not TypeError: pydantic reports only the former as invalid.
+        raise ValueError(f"expected base64 text, not {type(value).__name__}")  # noqa: TRY004
+
+    try:
+        return _decode(value)
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError(f"not valid base64 ({exc})") from None
+
+
+def is_json(params: object) -> bool:
+    """Whether ``params`` is already ``Json[...]``."""
+    return get_origin(params) is Annotated and any(
+        isinstance(meta, _JSON_MARKER) for meta in getattr(params, "__metadata__", ())
+    )
+
+
+def json_parametrized(params: Any, raw_type: object) -> Any:
+    """The type argument a JSON payload parameter stands for at runtime.
+
+    ``Record[T]`` means "the payload is JSON that validates as T", so ``T`` becomes
+    ``Json[T]``; the raw type itself (``str`` for text, ``bytes`` for data) and type
+    variables stay as they are.
+    """
+    if params is raw_type or isinstance(params, TypeVar) or is_json(params):
+        return params
+    return _JSON[params]
+
+
+def display_name(params: object) -> str:
+    """How a payload type reads in a parametrized class name: without ``Json``."""
+    if is_json(params):
+        params = get_args(params)[0]
+    if isinstance(params, type):
+        return params.__qualname__
+    return repr(params).replace("typing.", "")
+
+
+def json_payload(
+    cls: type[BaseModel], raw_type: type[Any]
+) -> Callable[[str | bytes], Any] | None:
+    """What validates the JSON payload of ``cls``; ``None`` when it stays raw.
+
+    The parsers validate the payload with this alone, which is quicker than
+    assigning it through the record's validator; on failure they validate the
+    whole record, which raises the error with its full location.
+    """
+    args = cls.__pydantic_generic_metadata__["args"]
+    if not args or args[0] is raw_type:
+        return None
+
+    target = args[0]
+    if is_json(target):
+        target = get_args(target)[0]
+    return TypeAdapter(target).validate_json

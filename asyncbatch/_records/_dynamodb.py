@@ -1,0 +1,193 @@
+"""The typed DynamoDB Streams record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Generic, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypeVar
+
+from ._attributes import from_item, item_from_wire
+from ._base import LazyModel, build
+
+__all__ = [
+    "DynamoDBRecord",
+    "DynamoDBStreamRecord",
+    "DynamoDBUserIdentity",
+    "dynamodb_parser",
+]
+
+ImageT = TypeVar("ImageT", default=dict[str, Any])
+
+EventName = Literal["INSERT", "MODIFY", "REMOVE"]
+StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
+
+_EVENT_NAMES = frozenset({"INSERT", "MODIFY", "REMOVE"})
+_STREAM_VIEW_TYPES = frozenset(
+    {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"}
+)
+
+
+class DynamoDBUserIdentity(BaseModel):
+    """Who made the change; DynamoDB's own TTL deletions name the service."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: str
+    principal_id: str = Field(alias="principalId")
+
+
+class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
+    """The ``dynamodb`` part of a DynamoDB Streams record: the change itself.
+
+    ``keys`` and the images hold Python values (numbers as ``Decimal``, sets as
+    ``set``, binary as ``bytes``); in ``DynamoDBStreamRecord[T]`` each image is
+    validated as ``T``. An image is ``None`` when the stream view type leaves it out
+    (``old_image`` of an INSERT, ``new_image`` of a REMOVE, both for KEYS_ONLY).
+    """
+
+    approximate_creation_date_time: datetime | None = Field(
+        default=None, alias="ApproximateCreationDateTime"
+    )
+    keys: Annotated[dict[str, Any], BeforeValidator(item_from_wire)] = Field(
+        alias="Keys"
+    )
+    new_image: Annotated[ImageT | None, BeforeValidator(item_from_wire)] = Field(
+        default=None, alias="NewImage"
+    )
+    old_image: Annotated[ImageT | None, BeforeValidator(item_from_wire)] = Field(
+        default=None, alias="OldImage"
+    )
+    sequence_number: str = Field(alias="SequenceNumber")
+    size_bytes: int | None = Field(default=None, alias="SizeBytes")
+    stream_view_type: StreamViewType | None = Field(
+        default=None, alias="StreamViewType"
+    )
+
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
+        {"approximate_creation_date_time", "keys", "new_image", "old_image"}
+    )
+
+
+class DynamoDBRecord(LazyModel, Generic[ImageT]):
+    """A record from a DynamoDB stream.
+
+    ``DynamoDBRecord`` converts keys and images to Python values when they are
+    first read, so an image that cannot be converted raises
+    ``pydantic.ValidationError`` at that read. ``DynamoDBRecord[T]`` converts and
+    validates both images as ``T`` up front: an image that does not fit fails the
+    record before its handler runs.
+    """
+
+    event_id: str | None = Field(default=None, alias="eventID")
+    event_name: EventName | None = Field(default=None, alias="eventName")
+    event_version: str | None = Field(default=None, alias="eventVersion")
+    event_source: str | None = Field(default=None, alias="eventSource")
+    aws_region: str | None = Field(default=None, alias="awsRegion")
+    event_source_arn: str | None = Field(default=None, alias="eventSourceARN")
+    user_identity: DynamoDBUserIdentity | None = Field(
+        default=None, alias="userIdentity"
+    )
+    dynamodb: DynamoDBStreamRecord[ImageT]
+
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset({"user_identity"})
+
+    @property
+    def is_ttl_delete(self) -> bool:
+        """Whether DynamoDB itself removed the item because its TTL expired."""
+        identity = self.user_identity
+        return (
+            self.event_name == "REMOVE"
+            and identity is not None
+            and identity.type == "Service"
+            and identity.principal_id == "dynamodb.amazonaws.com"
+        )
+
+
+def dynamodb_parser(
+    cls: type[DynamoDBRecord[Any]],
+) -> Callable[[Mapping[str, Any]], Any]:
+    """A parser from raw DynamoDB Streams records to ``cls``.
+
+    ``DynamoDBRecord[T]`` converts and validates the images at once; otherwise
+    the keys, images, creation time and user identity are converted on first read.
+    A record of any other shape, or whose images do not convert or validate, goes
+    through full validation, which raises the ``ValidationError`` that says what is
+    wrong.
+    """
+    part = cls.__pydantic_fields__["dynamodb"].annotation
+    assert isinstance(part, type)
+    args = cls.__pydantic_generic_metadata__["args"]
+    validate_image = TypeAdapter(args[0]).validate_python if args else None
+    validate = cls.model_validate
+
+    def parse(raw: Mapping[str, Any]) -> Any:
+        if raw.__class__ is not dict:
+            return validate(raw)
+
+        dynamodb = raw.get("dynamodb")
+        if dynamodb.__class__ is not dict or "Keys" not in dynamodb:
+            return validate(raw)
+
+        get = dynamodb.get
+        sequence_number = get("SequenceNumber")
+        size_bytes = get("SizeBytes")
+        view_type = get("StreamViewType")
+        get = raw.get
+        event_id = get("eventID")
+        event_name = get("eventName")
+        event_version = get("eventVersion")
+        event_source = get("eventSource")
+        aws_region = get("awsRegion")
+        event_source_arn = get("eventSourceARN")
+        if not (
+            sequence_number.__class__ is str
+            and (size_bytes is None or size_bytes.__class__ is int)
+            and (view_type is None or _member(view_type, _STREAM_VIEW_TYPES))
+            and (event_id is None or event_id.__class__ is str)
+            and (event_name is None or _member(event_name, _EVENT_NAMES))
+            and (event_version is None or event_version.__class__ is str)
+            and (event_source is None or event_source.__class__ is str)
+            and (aws_region is None or aws_region.__class__ is str)
+            and (event_source_arn is None or event_source_arn.__class__ is str)
+        ):
+            return validate(raw)
+
+        change = {
+            "sequence_number": sequence_number,
+            "size_bytes": size_bytes,
+            "stream_view_type": view_type,
+        }
+        if validate_image is not None:
+            for name, key in (("new_image", "NewImage"), ("old_image", "OldImage")):
+                image = dynamodb.get(key)
+                if image is not None:
+                    try:
+                        image = validate_image(from_item(image))
+                    except (ValueError, AttributeError):
+                        # Not a mapping, not convertible or not a valid image: full
+                        # validation raises the error with its location.
+                        return validate(raw)
+                change[name] = image
+
+        return build(
+            cls,
+            {
+                "event_id": event_id,
+                "event_name": event_name,
+                "event_version": event_version,
+                "event_source": event_source,
+                "aws_region": aws_region,
+                "event_source_arn": event_source_arn,
+                "dynamodb": build(part, change, dynamodb),
+            },
+            raw,
+        )
+
+    return parse
+
+
+def _member(value: object, allowed: frozenset[str]) -> bool:
+    return value.__class__ is str and value in allowed

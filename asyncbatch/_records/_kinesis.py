@@ -1,0 +1,214 @@
+"""The typed Kinesis Data Streams record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_serializer,
+)
+from typing_extensions import TypeVar
+
+from ._base import (
+    LazyModel,
+    build,
+    decode_base64,
+    display_name,
+    json_parametrized,
+    json_payload,
+)
+from ._types import b64encode
+
+__all__ = ["KinesisData", "KinesisRecord", "kinesis_parser"]
+
+DataT = TypeVar("DataT", default=bytes)
+
+
+class KinesisData(LazyModel, Generic[DataT]):
+    """The ``kinesis`` part of a Kinesis record: the data and where it sits.
+
+    ``data`` is the decoded data (strict base64), as bytes; in ``KinesisData[T]``
+    the decoded data parsed as JSON and validated as ``T``.
+    """
+
+    kinesis_schema_version: str | None = Field(
+        default=None, alias="kinesisSchemaVersion"
+    )
+    partition_key: str = Field(alias="partitionKey")
+    sequence_number: str = Field(alias="sequenceNumber")
+    data: Annotated[DataT, BeforeValidator(decode_base64)]
+    approximate_arrival_timestamp: datetime | None = Field(
+        default=None, alias="approximateArrivalTimestamp"
+    )
+
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
+        {"approximate_arrival_timestamp"}
+    )
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            if cls is KinesisData:
+                params = json_parametrized(params, bytes)
+            return super().__class_getitem__(params)
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+
+    @field_serializer("data", mode="wrap", when_used="json")
+    def _data_as_base64(
+        self,
+        value: Any,
+        handler: SerializerFunctionWrapHandler,
+        info: SerializationInfo,
+    ) -> Any:
+        # Raw data goes back to base64 in JSON, as on the wire.
+        if isinstance(value, bytes):
+            return b64encode(value)
+        return handler(value)
+
+    def data_as_text(self, encoding: str = "utf-8") -> str:
+        """The decoded data as text.
+
+        :raises TypeError: the data was parsed into a model (``KinesisRecord[T]``).
+        :raises UnicodeDecodeError: the data is not text in ``encoding``.
+        """
+        return self._raw_data("data_as_text").decode(encoding)
+
+    def data_as_json(self) -> Any:
+        """The decoded data parsed as JSON (parsed again on every call).
+
+        :raises TypeError: the data was parsed into a model (``KinesisRecord[T]``).
+        :raises ValueError: the data is not valid JSON.
+        """
+        import json
+
+        return json.loads(self._raw_data("data_as_json"))
+
+    def _raw_data(self, method: str) -> bytes:
+        data: Any = self.data
+        if not isinstance(data, bytes):
+            raise TypeError(
+                f"{method}() reads raw data, but this record's data was parsed "
+                f"into {type(data).__name__}; use .data"
+            )
+        return data
+
+
+class KinesisRecord(LazyModel, Generic[DataT]):
+    """A record from a Kinesis data stream.
+
+    ``KinesisRecord`` decodes the data to bytes; ``KinesisRecord[T]`` also parses
+    it as JSON and validates it as ``T``. Data that is not valid base64 (or, for
+    ``KinesisRecord[T]``, not valid JSON or not a valid ``T``) fails the record
+    before its handler runs.
+    """
+
+    kinesis: KinesisData[DataT]
+    event_source: str | None = Field(default=None, alias="eventSource")
+    event_version: str | None = Field(default=None, alias="eventVersion")
+    event_id: str | None = Field(default=None, alias="eventID")
+    event_name: str | None = Field(default=None, alias="eventName")
+    invoke_identity_arn: str | None = Field(default=None, alias="invokeIdentityArn")
+    aws_region: str | None = Field(default=None, alias="awsRegion")
+    event_source_arn: str | None = Field(default=None, alias="eventSourceARN")
+
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
+        {"event_version", "invoke_identity_arn"}
+    )
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            if cls is KinesisRecord:
+                params = json_parametrized(params, bytes)
+            return super().__class_getitem__(params)
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+
+
+def kinesis_parser(
+    cls: type[KinesisRecord[Any]],
+) -> Callable[[Mapping[str, Any]], Any]:
+    """A parser from raw Kinesis records to ``cls``.
+
+    The data is decoded (and, for ``KinesisRecord[T]``, validated) at once; the
+    arrival time, the event version and the invoking role's ARN are converted on
+    first read. A record of any other shape, or whose data does not decode or
+    validate, goes through full validation, which raises the ``ValidationError``
+    that says what is wrong.
+    """
+    part = cls.__pydantic_fields__["kinesis"].annotation
+    assert isinstance(part, type)
+    validate_payload = json_payload(cls, bytes)
+    validate = cls.model_validate
+
+    def parse(raw: Mapping[str, Any]) -> Any:
+        if raw.__class__ is not dict:
+            return validate(raw)
+
+        kinesis = raw.get("kinesis")
+        if kinesis.__class__ is not dict:
+            return validate(raw)
+
+        get = kinesis.get
+        partition_key = get("partitionKey")
+        sequence_number = get("sequenceNumber")
+        schema_version = get("kinesisSchemaVersion")
+        get = raw.get
+        event_source = get("eventSource")
+        event_id = get("eventID")
+        event_name = get("eventName")
+        aws_region = get("awsRegion")
+        event_source_arn = get("eventSourceARN")
+        if not (
+            partition_key.__class__ is str
+            and sequence_number.__class__ is str
+            and (schema_version is None or schema_version.__class__ is str)
+            and (event_source is None or event_source.__class__ is str)
+            and (event_id is None or event_id.__class__ is str)
+            and (event_name is None or event_name.__class__ is str)
+            and (aws_region is None or aws_region.__class__ is str)
+            and (event_source_arn is None or event_source_arn.__class__ is str)
+        ):
+            return validate(raw)
+
+        try:
+            data: Any = decode_base64(kinesis.get("data"))
+            if validate_payload is not None:
+                data = validate_payload(data)
+        except ValueError:  # ValidationError is one too
+            return validate(raw)
+
+        return build(
+            cls,
+            {
+                "kinesis": build(
+                    part,
+                    {
+                        "kinesis_schema_version": schema_version,
+                        "partition_key": partition_key,
+                        "sequence_number": sequence_number,
+                        "data": data,
+                    },
+                    kinesis,
+                ),
+                "event_source": event_source,
+                "event_id": event_id,
+                "event_name": event_name,
+                "aws_region": aws_region,
+                "event_source_arn": event_source_arn,
+            },
+            raw,
+        )
+
+    return parse

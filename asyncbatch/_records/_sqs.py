@@ -1,0 +1,233 @@
+"""The typed SQS record."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeVar
+
+from ._base import (
+    LazyModel,
+    build,
+    display_name,
+    json_parametrized,
+    json_payload,
+)
+from ._types import Base64Bytes, OptionalBase64Bytes
+
+__all__ = ["SqsAttributes", "SqsMessageAttribute", "SqsRecord", "sqs_parser"]
+
+BodyT = TypeVar("BodyT", default=str)
+
+
+class SqsAttributes(BaseModel):
+    """The system attributes SQS sends with a record (``attributes`` on the wire).
+
+    Timestamps are aware datetimes in UTC. A field is ``None`` when the record did
+    not carry it: FIFO fields only come from FIFO queues, the dead-letter source
+    only from a dead-letter queue.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    approximate_receive_count: int | None = Field(
+        default=None, alias="ApproximateReceiveCount"
+    )
+    sent_timestamp: datetime | None = Field(default=None, alias="SentTimestamp")
+    approximate_first_receive_timestamp: datetime | None = Field(
+        default=None, alias="ApproximateFirstReceiveTimestamp"
+    )
+    sender_id: str | None = Field(default=None, alias="SenderId")
+    message_group_id: str | None = Field(default=None, alias="MessageGroupId")
+    message_deduplication_id: str | None = Field(
+        default=None, alias="MessageDeduplicationId"
+    )
+    sequence_number: str | None = Field(default=None, alias="SequenceNumber")
+    dead_letter_queue_source_arn: str | None = Field(
+        default=None, alias="DeadLetterQueueSourceArn"
+    )
+    aws_trace_header: str | None = Field(default=None, alias="AWSTraceHeader")
+
+
+class SqsMessageAttribute(BaseModel):
+    """One user-defined SQS message attribute; binary values are decoded to bytes."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    data_type: str = Field(alias="dataType")
+    string_value: str | None = Field(default=None, alias="stringValue")
+    binary_value: OptionalBase64Bytes = Field(default=None, alias="binaryValue")
+    string_list_values: list[str] = Field(
+        default_factory=list, alias="stringListValues"
+    )
+    binary_list_values: list[Base64Bytes] = Field(
+        default_factory=list, alias="binaryListValues"
+    )
+
+
+class SqsRecord(LazyModel, Generic[BodyT]):
+    """A record from an SQS queue, standard or FIFO.
+
+    ``SqsRecord`` keeps the body as text; ``SqsRecord[T]`` parses the body as JSON
+    and validates it as ``T`` (a pydantic model or any type pydantic validates). A
+    body that is not valid JSON, or not a valid ``T``, fails the record before its
+    handler runs.
+    """
+
+    message_id: str = Field(alias="messageId")
+    receipt_handle: str = Field(alias="receiptHandle")
+    body: BodyT
+    attributes: SqsAttributes = Field(default_factory=lambda: SqsAttributes())
+    message_attributes: dict[str, SqsMessageAttribute] = Field(
+        default_factory=dict, alias="messageAttributes"
+    )
+    md5_of_body: str | None = Field(default=None, alias="md5OfBody")
+    md5_of_message_attributes: str | None = Field(
+        default=None, alias="md5OfMessageAttributes"
+    )
+    event_source: str | None = Field(default=None, alias="eventSource")
+    event_source_arn: str | None = Field(default=None, alias="eventSourceARN")
+    aws_region: str | None = Field(default=None, alias="awsRegion")
+
+    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
+        {"attributes", "message_attributes"}
+    )
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            if cls is SqsRecord:
+                params = json_parametrized(params, str)
+            return super().__class_getitem__(params)
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+
+    @functools.cached_property
+    def json_body(self) -> Any:
+        """The body parsed as JSON (once, on first read).
+
+        For ``SqsRecord[T]`` the body is parsed already and is returned as it is.
+
+        :raises ValueError: the body is not valid JSON.
+        """
+        body: Any = self.body
+        if not isinstance(body, (str, bytes)):
+            return body
+
+        import json
+
+        return json.loads(body)
+
+    @property
+    def queue_name(self) -> str | None:
+        """The queue's name, from ``event_source_arn``."""
+        parts = _arn_parts(self.event_source_arn)
+        return parts[5] if parts else None
+
+    @property
+    def queue_url(self) -> str | None:
+        """The queue's URL, from ``event_source_arn``.
+
+        Built for the ``aws``, ``aws-us-gov`` and ``aws-cn`` partitions; ``None``
+        when the ARN is absent or not an SQS queue ARN.
+        """
+        parts = _arn_parts(self.event_source_arn)
+        if parts is None:
+            return None
+
+        _, partition, _, region, account, name = parts
+        domain = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+        return f"https://sqs.{region}.{domain}/{account}/{name}"
+
+    @property
+    def is_fifo(self) -> bool:
+        """Whether the queue is FIFO.
+
+        The ARN decides (a FIFO queue's name ends in ``.fifo``); only without an
+        ARN does a ``MessageGroupId`` mark the record as FIFO, as asyncbatch's
+        ordering does.
+        """
+        arn = self.event_source_arn
+        if arn is not None:
+            return arn.endswith(".fifo")
+        return self.attributes.message_group_id is not None
+
+
+def _arn_parts(arn: str | None) -> list[str] | None:
+    if arn is None:
+        return None
+
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+        return None
+    return parts
+
+
+def sqs_parser(cls: type[SqsRecord[Any]]) -> Callable[[Mapping[str, Any]], Any]:
+    """A parser from raw SQS records to ``cls`` (``SqsRecord`` or a parametrization).
+
+    The identifier and the plain strings are checked and copied; the body is
+    validated at once when ``cls`` gives it a type; ``attributes`` and
+    ``messageAttributes`` are converted on first read. A record of any other shape
+    goes through full validation instead, which raises the ``ValidationError``
+    that says what is wrong.
+    """
+    validate_payload = json_payload(cls, str)
+    validate = cls.model_validate
+
+    def parse(raw: Mapping[str, Any]) -> Any:
+        if raw.__class__ is not dict:
+            return validate(raw)
+
+        get = raw.get
+        message_id = get("messageId")
+        receipt_handle = get("receiptHandle")
+        body = get("body")
+        md5_of_body = get("md5OfBody")
+        md5_of_message_attributes = get("md5OfMessageAttributes")
+        event_source = get("eventSource")
+        event_source_arn = get("eventSourceARN")
+        aws_region = get("awsRegion")
+        if not (
+            message_id.__class__ is str
+            and receipt_handle.__class__ is str
+            and body.__class__ is str
+            and (md5_of_body is None or md5_of_body.__class__ is str)
+            and (
+                md5_of_message_attributes is None
+                or md5_of_message_attributes.__class__ is str
+            )
+            and (event_source is None or event_source.__class__ is str)
+            and (event_source_arn is None or event_source_arn.__class__ is str)
+            and (aws_region is None or aws_region.__class__ is str)
+        ):
+            return validate(raw)
+
+        if validate_payload is not None:
+            try:
+                body = validate_payload(body)
+            except ValueError:  # ValidationError is one too
+                return validate(raw)
+
+        return build(
+            cls,
+            {
+                "message_id": message_id,
+                "receipt_handle": receipt_handle,
+                "body": body,
+                "md5_of_body": md5_of_body,
+                "md5_of_message_attributes": md5_of_message_attributes,
+                "event_source": event_source,
+                "event_source_arn": event_source_arn,
+                "aws_region": aws_region,
+            },
+            raw,
+        )
+
+    return parse
