@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import functools
 import inspect
 import os
@@ -63,8 +64,10 @@ class _ThreadLoop:
 
     def __del__(self) -> None:
         # Runs when the thread's locals are cleared, that is when the thread ends.
-        # A loop made by another process is left to _release_inherited.
-        if self.pid == os.getpid():
+        # A loop made by another process is left to _release_inherited. A loop
+        # closed already (at exit, by user code) needs nothing, which matters late
+        # in interpreter shutdown, when this module's globals may be gone.
+        if self.pid == os.getpid() and not self.loop.is_closed():
             _close(self.loop)
 
 
@@ -209,10 +212,10 @@ def run(coro: Coroutine[Any, Any, T], *, async_api: str | None = None) -> T:
 def lambda_handler(
     func: Callable[P, Coroutine[Any, Any, T]],
 ) -> Callable[P, T]:
-    """Wrap an ``async def handler(event, context)`` into the sync callable Lambda
-    calls, running it on the persistent loop.
+    """Make an ``async def`` Lambda handler the sync callable that Lambda calls.
 
-    The original coroutine function stays available as ``__wrapped__``.
+    The wrapper runs ``handler(event, context)`` on this thread's persistent loop,
+    the one :func:`run` and the sync API use. The original coroutine function stays available as ``__wrapped__``.
 
     :param func: the async Lambda handler.
     :raises TypeError: when ``func`` is not an async function.
@@ -265,10 +268,13 @@ def _release_inherited(loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _after_fork_in_child() -> None:
-    with _registry_lock:
-        loops = list(_registry)
-        _registry.clear()
+    global _registry_lock
 
+    # Only the forking thread exists in the child; another thread of the parent
+    # may have held the lock at the fork, so it is replaced, not acquired.
+    _registry_lock = threading.Lock()
+    loops = list(_registry)
+    _registry.clear()
     for loop in loops:
         _release_inherited(loop)
 
@@ -281,7 +287,9 @@ def _close_at_exit() -> None:
         loops = [loop for loop, owner in _registry.items() if owner == pid]
 
     for loop in loops:
-        _close(loop)
+        # A daemon thread may start running its loop meanwhile; that one stays.
+        with contextlib.suppress(RuntimeError):
+            _close(loop)
 
 
 atexit.register(_close_at_exit)

@@ -57,6 +57,12 @@ def sqs_event(*ids):
 
 def report(**values):
     print(json.dumps(values), flush=True)
+
+def slow_getpid():
+    # Slow enough that the loop is surely waiting in its selector when the
+    # result comes back through its self-pipe.
+    time.sleep(0.1)
+    return os.getpid()
 """
 
 
@@ -373,7 +379,7 @@ class TestFork:
                 return id(asyncio.get_running_loop())
 
             async def through_a_thread():
-                return await asyncio.to_thread(os.getpid)
+                return await asyncio.to_thread(slow_getpid)
 
             before = _loop.run(loop_id())
             read_end, write_end = os.pipe()
@@ -417,7 +423,7 @@ class TestFork:
             from asyncbatch import _loop
 
             async def through_a_thread():
-                return await asyncio.to_thread(os.getpid)
+                return await asyncio.to_thread(slow_getpid)
 
             _loop.run(asyncio.sleep(0))
             child = os.fork()
@@ -434,6 +440,53 @@ class TestFork:
         assert report["status"] == 0
         assert isinstance(report["pid"], int)
 
+    def test_loop_of_another_thread_survives_a_fork(self) -> None:
+        """A loop that another, still living thread made keeps working after a fork.
+
+        The child drops that thread's state (and its locals) before any at-fork
+        hook runs; the loop must not be closed carelessly by that either.
+        """
+        report = run_script(
+            """
+            import queue, signal, warnings
+            from asyncbatch import _loop
+
+            async def through_a_thread():
+                return await asyncio.to_thread(slow_getpid)
+
+            requests, answers = queue.Queue(), queue.Queue()
+
+            def serve():
+                while requests.get():
+                    answers.put(_loop.run(through_a_thread()))
+
+            thread = threading.Thread(target=serve)
+            thread.start()
+            requests.put(True)
+            answers.get(timeout=10)
+
+            with warnings.catch_warnings():
+                # Python 3.12+ warns about forking a process with threads.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                child = os.fork()
+
+            if child == 0:
+                _loop.run(through_a_thread())
+                sys.exit(0)
+
+            _, status = os.waitpid(child, 0)
+            signal.alarm(10)
+            requests.put(True)
+            in_thread = answers.get(timeout=10)
+            requests.put(False)
+            thread.join(timeout=10)
+            report(status=status, in_thread=in_thread, pid=os.getpid())
+            """
+        )
+
+        assert report["status"] == 0
+        assert report["in_thread"] == report["pid"]
+
     def test_uvloop_child_and_parent(self) -> None:
         """The same holds with uvloop loops."""
         pytest.importorskip("uvloop")
@@ -447,7 +500,7 @@ class TestFork:
 
             async def through_a_thread():
                 loop = asyncio.get_running_loop()
-                return type(loop).__module__, await asyncio.to_thread(os.getpid)
+                return type(loop).__module__, await asyncio.to_thread(slow_getpid)
 
             _loop.run(through_a_thread())
             child = os.fork()
@@ -581,7 +634,7 @@ class TestSyncApi:
                 loops.append(id(asyncio.get_running_loop()))
 
             def sync_handler(record):
-                return os.getpid()
+                return slow_getpid()
 
             processor = asyncbatch.BatchProcessor()
             first = processor.process(sqs_event("msg-1"), note_loop).response()
