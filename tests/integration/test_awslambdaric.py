@@ -58,9 +58,16 @@ def failures(body: dict[str, Any]) -> list[str]:
     return [item["itemIdentifier"] for item in body["batchItemFailures"]]
 
 
-@pytest.mark.parametrize("handler", ["handler", "async_handler"])
+@pytest.mark.parametrize(
+    ("handler", "loop"),
+    [
+        pytest.param("handler", "asyncio", id="sync-api"),
+        pytest.param("async_handler", "asyncio", id="lambda_handler"),
+        pytest.param("handler", "uvloop", id="sync-api-uvloop"),
+    ],
+)
 def test_warm_invocations_share_one_loop_across_freeze_and_thaw(
-    runtime_api: RuntimeAPI, start_function: StartFunction, handler: str
+    runtime_api: RuntimeAPI, start_function: StartFunction, handler: str, loop: str
 ) -> None:
     """Many warm invocations run on the loop of the cold start, frozen in between.
 
@@ -68,7 +75,10 @@ def test_warm_invocations_share_one_loop_across_freeze_and_thaw(
     used by every record of every invocation; the process is stopped with SIGSTOP
     while each next invocation is queued, and shown to answer only after SIGCONT.
     """
-    function = start_function(handler)
+    if loop == "uvloop":
+        pytest.importorskip("uvloop")
+
+    function = start_function(handler, ASYNCBATCH_LOOP=loop)
     bodies: list[dict[str, Any]] = []
 
     first = runtime_api.invoke(sqs_event("a", "b", "fail"), timeout=SETTLE)
@@ -95,6 +105,7 @@ def test_warm_invocations_share_one_loop_across_freeze_and_thaw(
     cold_start_loop = probes[0]["cold_start_loop"]
     assert {probe["pid"] for probe in probes} == {function.process.pid}
     assert all(probe["loops"] == [cold_start_loop] for probe in probes)
+    assert probes[0]["loop_type"].startswith(f"{loop}.")
     assert all(probe["lock_loop"] == cold_start_loop for probe in probes)
     assert [probe["invocations"] for probe in probes] == list(range(1, 8))
     assert probes[-1]["echoed"] == 2 + 6 * 2
@@ -200,3 +211,18 @@ def test_managed_instances_workers(
     assert late.body["probe"]["loops"] == sorted(
         loops_by_worker[late.body["probe"]["pid"]]
     )
+
+
+def test_bad_loop_choice_fails_the_cold_start(
+    runtime_api: RuntimeAPI, start_function: StartFunction
+) -> None:
+    """An unknown ``ASYNCBATCH_LOOP`` fails the cold start, reported as an init
+    error that names the variable, instead of running on some other loop.
+    """
+    function = start_function(ASYNCBATCH_LOOP="tokio")
+
+    assert function.process.wait(timeout=SETTLE) != 0
+    [error] = runtime_api.init_errors
+    assert error["errorType"] == "ValueError", function.output()
+    assert "ASYNCBATCH_LOOP" in error["errorMessage"]
+    assert "'tokio'" in error["errorMessage"]

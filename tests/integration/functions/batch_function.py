@@ -34,9 +34,15 @@ async def _loop_id() -> int:
     return id(asyncio.get_running_loop())
 
 
+async def _loop_type() -> str:
+    loop = asyncio.get_running_loop()
+    return f"{type(loop).__module__}.{type(loop).__qualname__}"
+
+
 # Cold start: the stream belongs to the persistent loop from here on.
 reader, writer = asyncbatch.run(_connect())
 COLD_START_LOOP = asyncbatch.run(_loop_id())
+COLD_START_LOOP_TYPE = asyncbatch.run(_loop_type())
 
 
 def _lock() -> asyncio.Lock:
@@ -75,6 +81,7 @@ def _probe(result: asyncbatch.BatchResult) -> dict[str, Any]:
         "pid": os.getpid(),
         "loops": sorted(_state["loops"]),
         "cold_start_loop": COLD_START_LOOP,
+        "loop_type": COLD_START_LOOP_TYPE,
         "lock_loop": _state.get("lock_loop"),
         "invocations": _state["invocations"],
         "echoed": _state["echoed"],
