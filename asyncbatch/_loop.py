@@ -143,8 +143,11 @@ def _persistent_loop() -> asyncio.AbstractEventLoop:
     with _registry_lock:
         _registry[loop] = os.getpid()
 
-    # The holder replaced here drops its closed loop from the registry; the holder
-    # of an inherited loop does nothing (its pid is the parent's).
+    # A loop that other code closed is let go; an inherited one was dealt with by
+    # the at-fork hook, and its holder does nothing (its pid is the parent's).
+    if current is not None and current.pid == os.getpid():
+        _forget(current.loop)
+
     _slot.current = _ThreadLoop(loop)
     return loop
 
@@ -215,7 +218,8 @@ def lambda_handler(
     """Make an ``async def`` Lambda handler the sync callable that Lambda calls.
 
     The wrapper runs ``handler(event, context)`` on this thread's persistent loop,
-    the one :func:`run` and the sync API use. The original coroutine function stays available as ``__wrapped__``.
+    the one :func:`run` and the sync API use. The original coroutine function
+    stays available as ``__wrapped__``, for callers that already run a loop.
 
     :param func: the async Lambda handler.
     :raises TypeError: when ``func`` is not an async function.

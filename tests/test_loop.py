@@ -186,6 +186,7 @@ class TestRun:
 
         assert first.is_closed()
         assert second is not first
+        assert first not in _loop._registry  # let go, not kept for the process
 
     def test_asyncio_run_elsewhere_leaves_the_loop_alone(self) -> None:
         """``asyncio.run`` between two calls changes nothing for the persistent loop."""
@@ -207,6 +208,7 @@ class TestRun:
         gc.collect()
 
         assert loop.is_closed()
+        assert loop not in _loop._registry
 
     def test_inside_a_running_loop_names_the_async_api(self) -> None:
         """From a running loop the call fails, names the API, and closes the coro."""
