@@ -37,8 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         "--rounds",
         type=int,
         default=None,
-        help="interleaved rounds per scenario (default 7, 2 with --quick); "
-        "scenarios that spawn a process per sample run at most 5",
+        help="interleaved rounds per scenario (default 9, 2 with --quick); "
+        "the memory scenario runs at most 3",
     )
     parser.add_argument(
         "--only",
@@ -70,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     sizes = _scenarios.QUICK if args.quick else _scenarios.DEFAULT
-    rounds = args.rounds if args.rounds is not None else (2 if args.quick else 7)
+    rounds = args.rounds if args.rounds is not None else (2 if args.quick else 9)
     if rounds < 1:
         _parser().error(f"--rounds must be at least 1, not {rounds}")
 
@@ -98,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     summaries = []
     try:
         for scenario in scenarios:
-            scenario_rounds = rounds
-            if scenario.key in _scenarios.SUBPROCESS_KEYS:
-                scenario_rounds = min(rounds, sizes.subprocess_rounds)
+            scenario_rounds = min(rounds, scenario.max_rounds or rounds)
             log(f"[{scenario.key}] {scenario.title}")
             rows = run_scenario(scenario, scenario_rounds, log)
             summaries.append(_report.summarize(scenario, rows, scenario_rounds))

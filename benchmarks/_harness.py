@@ -102,6 +102,7 @@ class Scenario:
     :ivar references: the contenders every row's ratio is computed against.
     :ivar ideal: for the I/O-bound scenarios, the ideal time in ``unit``; rows then
         also report the efficiency, ideal over actual.
+    :ivar max_rounds: a cap on the rounds, for costly samples that hardly vary.
     """
 
     key: str
@@ -113,6 +114,7 @@ class Scenario:
     targets: list[Target] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ideal: float | None = None
+    max_rounds: int | None = None
 
 
 @dataclass
@@ -121,6 +123,8 @@ class Row:
 
     name: str
     samples: list[float] = field(default_factory=list)
+    #: The round each sample was taken in, to pair it with other rows' samples.
+    rounds: list[int] = field(default_factory=list)
     status: str = "ok"
     reason: str = ""
     note: str = ""
@@ -129,6 +133,22 @@ class Row:
     @property
     def median(self) -> float | None:
         return statistics.median(self.samples) if self.samples else None
+
+
+def paired_ratio(row: Row, reference: Row) -> float | None:
+    """The median over rounds of ``row``'s sample over ``reference``'s sample.
+
+    Both samples of a pair come from the same round, minutes apart at most, so a
+    spell of load from elsewhere on the machine slows both and cancels out of the
+    ratio; a ratio of medians taken over different rounds keeps more of it.
+    """
+    theirs = dict(zip(reference.rounds, reference.samples, strict=True))
+    ratios = [
+        value / theirs[index]
+        for index, value in zip(row.rounds, row.samples, strict=True)
+        if theirs.get(index)
+    ]
+    return statistics.median(ratios) if ratios else None
 
 
 def run_scenario(
@@ -160,6 +180,7 @@ def run_scenario(
                 continue
             try:
                 row.samples.append(measurers[name].measure())
+                row.rounds.append(round_index)
             except Exception as exc:  # noqa: BLE001  (as in the warm-up)
                 row.status, row.reason = "error", _failure(exc)
                 log(f"  {name}: error: {row.reason}")

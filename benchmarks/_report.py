@@ -6,7 +6,7 @@ import platform
 import sys
 from typing import Any
 
-from benchmarks._harness import Row, Scenario
+from benchmarks._harness import Row, Scenario, paired_ratio
 
 
 def _versions() -> dict[str, str]:
@@ -41,6 +41,7 @@ def meta(rounds: int, quick: bool, date: str) -> dict[str, Any]:
 def summarize(scenario: Scenario, rows: list[Row], rounds: int) -> dict[str, Any]:
     """The JSON form of one scenario: rows with stats, ratios and targets."""
     medians = {row.name: row.median for row in rows if row.status == "ok"}
+    measured = {row.name: row for row in rows if row.status == "ok"}
     out_rows = []
     for row in rows:
         median = row.median if row.status == "ok" else None
@@ -53,7 +54,16 @@ def summarize(scenario: Scenario, rows: list[Row], rounds: int) -> dict[str, Any
             "min": min(row.samples) if median is not None else None,
             "max": max(row.samples) if median is not None else None,
             "samples": row.samples,
+            "rounds": row.rounds,
+            # What the table shows and the targets use: ratios paired by round.
             "ratios": {
+                ref: paired_ratio(row, measured[ref])
+                if median is not None and ref in measured
+                else None
+                for ref in scenario.references
+                if ref != row.name
+            },
+            "ratios_of_medians": {
                 ref: _ratio(median, medians.get(ref))
                 for ref in scenario.references
                 if ref != row.name
@@ -203,7 +213,8 @@ def text(document: dict[str, Any]) -> str:
         lines += [
             "",
             f"[{summary['key']}] {summary['title']}",
-            f"    {summary['unit']}, median of {summary['rounds']} rounds"
+            f"    {summary['unit']}, median of {summary['rounds']} rounds, "
+            "ratios paired by round"
             + (
                 f"; ideal {number(summary['ideal'])} {summary['unit']}"
                 if summary["ideal"] is not None
