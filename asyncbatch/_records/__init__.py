@@ -9,6 +9,12 @@ from __future__ import annotations
 from ._dynamodb import DynamoDBRecord as DynamoDBRecord
 from ._dynamodb import DynamoDBStreamRecord as DynamoDBStreamRecord
 from ._dynamodb import DynamoDBUserIdentity as DynamoDBUserIdentity
+from ._envelopes import S3Bucket as S3Bucket
+from ._envelopes import S3EventNotification as S3EventNotification
+from ._envelopes import S3EventRecord as S3EventRecord
+from ._envelopes import S3Object as S3Object
+from ._envelopes import SnsMessageAttribute as SnsMessageAttribute
+from ._envelopes import SnsNotification as SnsNotification
 from ._kinesis import KinesisData as KinesisData
 from ._kinesis import KinesisRecord as KinesisRecord
 from ._parsing import check_model as check_model
@@ -23,6 +29,12 @@ __all__ = [
     "DynamoDBUserIdentity",
     "KinesisData",
     "KinesisRecord",
+    "S3Bucket",
+    "S3EventNotification",
+    "S3EventRecord",
+    "S3Object",
+    "SnsMessageAttribute",
+    "SnsNotification",
     "SqsAttributes",
     "SqsMessageAttribute",
     "SqsRecord",

@@ -68,8 +68,10 @@ class LazyModel(BaseModel):
     # fields are unconverted; None once all are (and always after validation).
     _pending: Mapping[str, Any] | None = PrivateAttr(default=None)
 
-    # The fields a parser may leave unconverted until first read.
+    # The fields a parser may leave unconverted until first read, and those of
+    # them typed ``str | None``, which take a string as it is.
     _lazy_fields: ClassVar[frozenset[str]] = frozenset()
+    _lazy_text: ClassVar[frozenset[str]] = frozenset()
 
     if not TYPE_CHECKING:
         # Hidden from type checkers: a visible __getattr__ would let any misspelt
@@ -180,7 +182,11 @@ def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
     cls = type(model)
     key = _wire_names(cls)[name]
     if key in raw:
-        cls.__pydantic_validator__.validate_assignment(model, name, raw[key])
+        value = raw[key]
+        if value.__class__ is str and name in cls._lazy_text:
+            model.__dict__[name] = value
+        else:
+            cls.__pydantic_validator__.validate_assignment(model, name, value)
     else:
         field = cls.__pydantic_fields__[name]
         model.__dict__[name] = field.get_default(call_default_factory=True)
@@ -252,6 +258,9 @@ def json_parametrized(params: Any, raw_type: object) -> Any:
     ``Json[T]``; the raw type itself (``str`` for text, ``bytes`` for data) and type
     variables stay as they are.
     """
+    if isinstance(params, tuple):
+        # pydantic passes a tuple when it substitutes nested generic fields.
+        return tuple(json_parametrized(param, raw_type) for param in params)
     if params is raw_type or isinstance(params, TypeVar) or is_json(params):
         return params
     return _JSON[params]

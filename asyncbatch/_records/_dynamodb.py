@@ -92,7 +92,10 @@ class DynamoDBRecord(LazyModel, Generic[ImageT]):
     )
     dynamodb: DynamoDBStreamRecord[ImageT]
 
-    _lazy_fields: ClassVar[frozenset[str]] = frozenset({"user_identity"})
+    _lazy_text: ClassVar[frozenset[str]] = frozenset(
+        {"event_id", "event_version", "event_source", "aws_region", "event_source_arn"}
+    )
+    _lazy_fields = _lazy_text | {"user_identity"}
 
     @property
     def is_ttl_delete(self) -> bool:
@@ -111,8 +114,9 @@ def dynamodb_parser(
 ) -> Callable[[Mapping[str, Any]], Any]:
     """A parser from raw DynamoDB Streams records to ``cls``.
 
-    ``DynamoDBRecord[T]`` converts and validates the images at once; otherwise
-    the keys, images, creation time and user identity are converted on first read.
+    The identifier and the event name are checked at once, and for
+    ``DynamoDBRecord[T]`` the images are converted and validated; everything else
+    is read from the raw record on first read.
     A record of any other shape, or whose images do not convert or validate, goes
     through full validation, which raises the ``ValidationError`` that says what is
     wrong.
@@ -135,23 +139,12 @@ def dynamodb_parser(
         sequence_number = get("SequenceNumber")
         size_bytes = get("SizeBytes")
         view_type = get("StreamViewType")
-        get = raw.get
-        event_id = get("eventID")
-        event_name = get("eventName")
-        event_version = get("eventVersion")
-        event_source = get("eventSource")
-        aws_region = get("awsRegion")
-        event_source_arn = get("eventSourceARN")
+        event_name = raw.get("eventName")
         if not (
             sequence_number.__class__ is str
             and (size_bytes is None or size_bytes.__class__ is int)
             and (view_type is None or _member(view_type, _STREAM_VIEW_TYPES))
-            and (event_id is None or event_id.__class__ is str)
             and (event_name is None or _member(event_name, _EVENT_NAMES))
-            and (event_version is None or event_version.__class__ is str)
-            and (event_source is None or event_source.__class__ is str)
-            and (aws_region is None or aws_region.__class__ is str)
-            and (event_source_arn is None or event_source_arn.__class__ is str)
         ):
             return validate(raw)
 
@@ -175,12 +168,7 @@ def dynamodb_parser(
         return build(
             cls,
             {
-                "event_id": event_id,
                 "event_name": event_name,
-                "event_version": event_version,
-                "event_source": event_source,
-                "aws_region": aws_region,
-                "event_source_arn": event_source_arn,
                 "dynamodb": build(part, change, dynamodb),
             },
             raw,

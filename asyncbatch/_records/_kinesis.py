@@ -120,9 +120,18 @@ class KinesisRecord(LazyModel, Generic[DataT]):
     aws_region: str | None = Field(default=None, alias="awsRegion")
     event_source_arn: str | None = Field(default=None, alias="eventSourceARN")
 
-    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
-        {"event_version", "invoke_identity_arn"}
+    _lazy_text: ClassVar[frozenset[str]] = frozenset(
+        {
+            "event_source",
+            "event_version",
+            "event_id",
+            "event_name",
+            "invoke_identity_arn",
+            "aws_region",
+            "event_source_arn",
+        }
     )
+    _lazy_fields = _lazy_text
 
     if not TYPE_CHECKING:
 
@@ -141,9 +150,9 @@ def kinesis_parser(
 ) -> Callable[[Mapping[str, Any]], Any]:
     """A parser from raw Kinesis records to ``cls``.
 
-    The data is decoded (and, for ``KinesisRecord[T]``, validated) at once; the
-    arrival time, the event version and the invoking role's ARN are converted on
-    first read. A record of any other shape, or whose data does not decode or
+    The identifiers are checked and the data decoded (and, for
+    ``KinesisRecord[T]``, validated) at once; the other fields are read from the
+    raw record on first read. A record of any other shape, or whose data does not decode or
     validate, goes through full validation, which raises the ``ValidationError``
     that says what is wrong.
     """
@@ -164,21 +173,10 @@ def kinesis_parser(
         partition_key = get("partitionKey")
         sequence_number = get("sequenceNumber")
         schema_version = get("kinesisSchemaVersion")
-        get = raw.get
-        event_source = get("eventSource")
-        event_id = get("eventID")
-        event_name = get("eventName")
-        aws_region = get("awsRegion")
-        event_source_arn = get("eventSourceARN")
         if not (
             partition_key.__class__ is str
             and sequence_number.__class__ is str
             and (schema_version is None or schema_version.__class__ is str)
-            and (event_source is None or event_source.__class__ is str)
-            and (event_id is None or event_id.__class__ is str)
-            and (event_name is None or event_name.__class__ is str)
-            and (aws_region is None or aws_region.__class__ is str)
-            and (event_source_arn is None or event_source_arn.__class__ is str)
         ):
             return validate(raw)
 
@@ -202,11 +200,6 @@ def kinesis_parser(
                     },
                     kinesis,
                 ),
-                "event_source": event_source,
-                "event_id": event_id,
-                "event_name": event_name,
-                "aws_region": aws_region,
-                "event_source_arn": event_source_arn,
             },
             raw,
         )

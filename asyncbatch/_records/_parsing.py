@@ -93,10 +93,12 @@ def _parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
     # The fast parsers build exactly the classes they know: the record classes and
     # their parametrizations. A subclass may add fields or validators, so it gets
     # plain validation.
+    build_parser = _PARSERS.get(model)
     metadata = model.__pydantic_generic_metadata__
-    origin = model if metadata["origin"] is None else metadata["origin"]
-    build_parser = _PARSERS.get(origin)
-    if build_parser is not None and not metadata["parameters"]:
+    origin = metadata["origin"]
+    if build_parser is None and origin is not None and not metadata["parameters"]:
+        build_parser = _PARSERS.get(origin)
+    if build_parser is not None:
         return build_parser(model)
 
     validate: RecordParser = model.model_validate
