@@ -33,7 +33,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=TOOLS_PYTHON)
 def docs(session: nox.Session) -> None:
     """Build the documentation site; any warning fails the build."""
-    session.install("-e", ".[docs]")
+    # ruff (from the lint extra) lets mkdocstrings format the signatures it shows.
+    session.install("-e", ".[docs,lint]")
 
     # mkdocs-material prints a banner about its successor on every build; it is
     # not a warning of the build and only buries the real output.
