@@ -43,6 +43,8 @@ class Invocation:
     kind: str | None = None  # "response" or "error"
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # time.monotonic() when queued, handed to the runtime, and settled.
+    submitted_at: float = field(default_factory=time.monotonic)
     taken_at: float | None = None
     settled_at: float | None = None
     settled: threading.Event = field(default_factory=threading.Event)

@@ -150,14 +150,14 @@ def test_deadline_header_drives_the_soft_deadline(
     assert invocation.kind == "response", function.output()
     assert invocation.taken_at is not None
     assert invocation.settled_at is not None
-    took = invocation.settled_at - invocation.taken_at
 
-    if invocation.body["probe"]["failures"] != ["DeadlineExceededError"]:
-        pytest.fail(f"no DeadlineExceededError: {invocation.body}")
-
+    assert invocation.body["probe"]["failures"] == ["DeadlineExceededError"]
     assert failures(invocation.body) == ["msg-2"]
-    assert took < remaining, f"answered {took:.2f} s after the event, past Lambda's"
-    assert took > 1.0, "the record failed before its soft deadline came"
+    # Lambda's deadline counts from the submission; the soft one is 1 s before it.
+    answered = invocation.settled_at - invocation.submitted_at
+    assert answered < remaining, f"answered after {answered:.2f} s, past Lambda's"
+    ran = invocation.settled_at - invocation.taken_at
+    assert ran > 1.0, "the record failed long before its soft deadline"
 
 
 def test_managed_instances_workers(
