@@ -33,7 +33,7 @@ _STREAM_VIEW_TYPES = frozenset(
 class DynamoDBUserIdentity(BaseModel):
     """Who made the change; DynamoDB's own TTL deletions name the service."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     type: str
     principal_id: str = Field(alias="principalId")

@@ -30,7 +30,7 @@ MessageT = TypeVar("MessageT", default=str)
 class SnsMessageAttribute(BaseModel):
     """One SNS message attribute (``{"Type": ..., "Value": ...}``)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     type: str = Field(alias="Type")
     value: str = Field(alias="Value")
@@ -43,7 +43,7 @@ class SnsNotification(BaseModel, Generic[MessageT]):
     as JSON into ``T``. ``sequence_number`` is set for FIFO topics only.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     type: str = Field(alias="Type")
     message_id: str = Field(alias="MessageId")
@@ -75,7 +75,7 @@ class SnsNotification(BaseModel, Generic[MessageT]):
 class S3Bucket(BaseModel):
     """The bucket of an S3 event."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     name: str
     arn: str | None = None
@@ -84,7 +84,7 @@ class S3Bucket(BaseModel):
 class S3Object(BaseModel):
     """The object of an S3 event. ``key`` is URL-encoded, as S3 sends it."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     key: str
     size: int | None = None
@@ -103,7 +103,7 @@ class S3Object(BaseModel):
 class S3Entity(BaseModel):
     """The ``s3`` part of an S3 event record."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     s3_schema_version: str | None = Field(default=None, alias="s3SchemaVersion")
     configuration_id: str | None = Field(default=None, alias="configurationId")
@@ -114,7 +114,7 @@ class S3Entity(BaseModel):
 class S3EventRecord(BaseModel):
     """One S3 event in an S3 event notification."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     event_version: str | None = Field(default=None, alias="eventVersion")
     event_source: str | None = Field(default=None, alias="eventSource")
@@ -131,7 +131,7 @@ class S3EventNotification(BaseModel):
     ``records`` is empty and ``is_test_event`` is true.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     records: list[S3EventRecord] = Field(default_factory=list, alias="Records")
     event: str | None = Field(default=None, alias="Event")

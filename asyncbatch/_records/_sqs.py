@@ -32,7 +32,7 @@ class SqsAttributes(BaseModel):
     only from a dead-letter queue.
     """
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     approximate_receive_count: int | None = Field(
         default=None, alias="ApproximateReceiveCount"
@@ -56,7 +56,7 @@ class SqsAttributes(BaseModel):
 class SqsMessageAttribute(BaseModel):
     """One user-defined SQS message attribute; binary values are decoded to bytes."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     data_type: str = Field(alias="dataType")
     string_value: str | None = Field(default=None, alias="stringValue")
