@@ -143,14 +143,7 @@ def start_function(
         log = tmp_path / f"function-{len(started)}.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-W",
-                    "error::DeprecationWarning",
-                    "-m",
-                    "awslambdaric",
-                    f"batch_function.{handler}",
-                ],
+                [sys.executable, "-m", "awslambdaric", f"batch_function.{handler}"],
                 cwd=FUNCTIONS,
                 env=environment,
                 stdin=subprocess.DEVNULL,

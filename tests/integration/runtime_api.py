@@ -48,13 +48,22 @@ class Invocation:
     taken_at: float | None = None
     settled_at: float | None = None
     settled: threading.Event = field(default_factory=threading.Event)
+    init_errors: list[Any] = field(default_factory=list)
 
     def wait(self, timeout: float) -> Invocation:
-        """Wait until the function settled this invocation; fail after ``timeout``."""
-        if not self.settled.wait(timeout):
-            raise AssertionError(
-                f"invocation {self.request_id} not settled within {timeout} s"
-            )
+        """Wait until the function settled this invocation.
+
+        Fails after ``timeout``, or at once when the function's cold start failed.
+        """
+        deadline = time.monotonic() + timeout
+        while not self.settled.wait(_POLL):
+            if self.init_errors:
+                raise AssertionError(f"the cold start failed: {self.init_errors}")
+
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"invocation {self.request_id} not settled within {timeout} s"
+                )
 
         return self
 
@@ -100,6 +109,7 @@ class RuntimeAPI:
             request_id=str(uuid.uuid4()),
             event=event,
             deadline_ms=int((time.time() + remaining) * 1000),
+            init_errors=self.init_errors,
         )
         with self._lock:
             self._invocations[invocation.request_id] = invocation
