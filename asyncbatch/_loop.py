@@ -260,13 +260,16 @@ def _release_inherited(loop: asyncio.AbstractEventLoop) -> None:
         and not loop.is_running()
         and not loop.is_closed()
     ):
-        private = select.epoll()
         try:
-            os.dup2(private.fileno(), selector.fileno(), inheritable=False)
-        finally:
-            private.close()
-
-        loop.close()
+            private = select.epoll()
+            try:
+                os.dup2(private.fileno(), selector.fileno(), inheritable=False)
+            finally:
+                private.close()
+        except OSError:  # out of descriptors, say: keep it rather than risk it
+            _inherited.append(loop)
+        else:
+            loop.close()
     elif not loop.is_closed():
         _inherited.append(loop)
 
