@@ -34,8 +34,21 @@ def meta(rounds: int, quick: bool, date: str) -> dict[str, Any]:
         "rounds": rounds,
         "quick": quick,
         "versions": _versions(),
-        "command": " ".join(["python -m benchmarks", *sys.argv[1:]]),
+        "command": " ".join(["python -m benchmarks", *_options(sys.argv[1:])]),
     }
+
+
+def _options(argv: list[str]) -> list[str]:
+    """The command-line options that shape the figures (not where they are written)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--json", "--markdown"):
+            skip = True
+        elif not arg.startswith(("--json=", "--markdown=")):
+            kept.append(arg)
+    return kept
 
 
 def summarize(scenario: Scenario, rows: list[Row], rounds: int) -> dict[str, Any]:
@@ -142,7 +155,9 @@ def _target_cell(entry: dict[str, Any], targets: list[dict[str, Any]]) -> str:
         if target["met"] is None:
             verdict = "n/a"
         else:
-            shown = number(target["value"])
+            # Three significant digits, so that a figure at the bound (0.703 for
+            # "<= 0.7") does not print as the bound itself.
+            shown = f"{target['value']:.3g}"
             shown += "" if target["reference"] is None else "x"
             verdict = f"{'met' if target['met'] else 'NOT MET'} ({shown})"
         cells.append(f"{target['target']}: {verdict}")

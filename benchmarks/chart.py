@@ -43,7 +43,7 @@ def _shown(target: dict[str, Any]) -> str:
         return "not measured"
     suffix = "" if target["reference"] is None else "x"
     verdict = "met" if target["met"] else "not met"
-    return f"{value:.2f}{suffix}, {verdict}"
+    return f"{value:.3g}{suffix}, {verdict}"
 
 
 def render(document: dict[str, Any]) -> str:
@@ -93,6 +93,7 @@ def render(document: dict[str, Any]) -> str:
             f'fill="#555">{tick:g}</text>'
         )
 
+    parts.append(f'<text x="{x(1.0) + 4:.1f}" y="{TOP - 8}" fill="#000">target</text>')
     for row, (key, target) in enumerate(targets):
         y = TOP + row * ROW
         label = f"{key}. {target['contender']} {target['target']}"
