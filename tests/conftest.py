@@ -7,14 +7,16 @@
 - ``spy``: counts record handlers in flight and remembers the peak.
 - ``typed_records``: the ``asyncbatch._records`` module, or a skip while the
   typed records (and pydantic model support) are not there yet.
+- ``eventually``: awaits a condition that another thread makes true, or fails.
 - an autouse check that no handler thread is left running after a test.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -76,6 +78,28 @@ def gate() -> Iterator[Callable[[], threading.Event]]:
 
     for event in made:
         event.set()
+
+
+Eventually = Callable[..., Awaitable[None]]
+
+
+async def _eventually(condition: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"condition not met within {timeout} s: {condition}")
+        await asyncio.sleep(0.005)
+
+
+@pytest.fixture
+def eventually() -> Eventually:
+    """``await eventually(condition)``: poll the loop until it holds (5 s at most).
+
+    For conditions that threads make true, where no loop event can be awaited.
+    """
+    return _eventually
 
 
 class Spy:
