@@ -33,7 +33,7 @@ BATCHES = (
 WATCHED = ("asyncio", "anyio", "pydantic", "structlog", "concurrent.futures")
 
 
-def main():
+def main() -> None:
     task = sys.argv[1]
     from benchmarks._events import failing_ids, sqs_event
 
@@ -69,7 +69,9 @@ def main():
     )
 
 
-def _first_batch(task, event, failing):
+def _first_batch(
+    task: str, event: dict[str, list[dict[str, object]]], failing: frozenset[str]
+) -> dict[str, list[dict[str, str]]]:
     # The handlers are defined here, after the clock started, as a Lambda function
     # module would define them; an ``async def`` needs no import of asyncio.
     if task.startswith("asyncbatch"):
@@ -103,19 +105,21 @@ def _first_batch(task, event, failing):
     if task == "powertools-async-model":
         from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 
-        processor = AsyncBatchProcessor(event_type=EventType.SQS, model=SqsRecordModel)
+        pt_processor = AsyncBatchProcessor(
+            event_type=EventType.SQS, model=SqsRecordModel
+        )
 
         async def handler(record):
             if record.messageId in failing:
                 raise ValueError("simulated failure")
 
     else:
-        processor = AsyncBatchProcessor(event_type=EventType.SQS)
+        pt_processor = AsyncBatchProcessor(event_type=EventType.SQS)
 
         async def handler(record):
             if record.message_id in failing:
                 raise ValueError("simulated failure")
 
     return async_process_partial_response(
-        event=event, record_handler=handler, processor=processor
+        event=event, record_handler=handler, processor=pt_processor
     )

@@ -1,7 +1,8 @@
 """SQS events for the benchmarks, built with plain dict code.
 
-This module imports nothing: the cold-start children build their batch with it before
-their clock starts, and an import here would be counted as already paid for.
+This module imports nothing, not even ``__future__`` (its annotations are builtins):
+the cold-start children build their batch with it before their clock starts, and an
+import here would be counted as already paid for.
 """
 
 QUEUE_ARN = "arn:aws:sqs:us-east-2:123456789012:asyncbatch-bench"
@@ -11,17 +12,17 @@ QUEUE_ARN = "arn:aws:sqs:us-east-2:123456789012:asyncbatch-bench"
 FAIL_EVERY = 10
 
 
-def message_id(index):
+def message_id(index: int) -> str:
     """A UUID-shaped SQS message id that encodes ``index``."""
     return f"{index:08x}-1b2c-4d3e-8f40-{index:012x}"
 
 
-def sqs_event(size):
+def sqs_event(size: int) -> dict[str, list[dict[str, object]]]:
     """An SQS standard-queue event of ``size`` records shaped like Lambda's own.
 
     Bodies are small JSON objects written with f-strings (no ``json`` import).
     """
-    records = [
+    records: list[dict[str, object]] = [
         {
             "messageId": message_id(index),
             "receiptHandle": f"AQEB{index:016x}rZb4y6Vp2Kd0QwLm7t+9sGx==",
@@ -43,7 +44,7 @@ def sqs_event(size):
     return {"Records": records}
 
 
-def failing_ids(size):
+def failing_ids(size: int) -> frozenset[str]:
     """The message ids of the records that the failing handlers raise on."""
     return frozenset(
         message_id(index)
@@ -52,7 +53,9 @@ def failing_ids(size):
     )
 
 
-def expected_response(size, failing):
+def expected_response(
+    size: int, failing: frozenset[str]
+) -> dict[str, list[dict[str, str]]]:
     """The partial batch response a correct run over ``sqs_event(size)`` returns."""
     if not failing:
         return {"batchItemFailures": []}
