@@ -107,7 +107,7 @@ class LazyModel(BaseModel):
         # Put the fields back in declaration order, for repr and dumps; other
         # keys (cached properties) follow.
         values = self.__dict__
-        fields = cls.__pydantic_fields__
+        fields = cls.model_fields
         ordered = {name: values[name] for name in fields if name in values}
         ordered.update(
             (key, value) for key, value in values.items() if key not in fields
@@ -170,7 +170,7 @@ def _wire_names(cls: type[BaseModel]) -> dict[str, str]:
     names = _WIRE_NAMES.get(cls)
     if names is None:
         names = {}
-        for name, info in cls.__pydantic_fields__.items():
+        for name, info in cls.model_fields.items():
             alias = info.validation_alias
             names[name] = alias if isinstance(alias, str) else info.alias or name
         _WIRE_NAMES[cls] = names
@@ -188,7 +188,7 @@ def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
         else:
             cls.__pydantic_validator__.validate_assignment(model, name, value)
     else:
-        field = cls.__pydantic_fields__[name]
+        field = cls.model_fields[name]
         model.__dict__[name] = field.get_default(call_default_factory=True)
 
 

@@ -121,7 +121,7 @@ def dynamodb_parser(
     through full validation, which raises the ``ValidationError`` that says what is
     wrong.
     """
-    part = cls.__pydantic_fields__["dynamodb"].annotation
+    part = cls.model_fields["dynamodb"].annotation
     assert isinstance(part, type)
     args = cls.__pydantic_generic_metadata__["args"]
     validate_image = TypeAdapter(args[0]).validate_python if args else None

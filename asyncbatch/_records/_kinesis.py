@@ -156,7 +156,7 @@ def kinesis_parser(
     validate, goes through full validation, which raises the ``ValidationError``
     that says what is wrong.
     """
-    part = cls.__pydantic_fields__["kinesis"].annotation
+    part = cls.model_fields["kinesis"].annotation
     assert isinstance(part, type)
     validate_payload = json_payload(cls, bytes)
     validate = cls.model_validate
