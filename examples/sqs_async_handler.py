@@ -22,12 +22,12 @@ class InventoryClient:
     def __init__(self) -> None:
         self.reserved: dict[str, int] = {}
 
-    async def reserve(self, sku: str, quantity: int) -> None:
+    async def reserve(self, order_id: str, quantity: int) -> None:
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
 
         await asyncio.sleep(0.01)  # the round trip to the service
-        self.reserved[sku] = self.reserved.get(sku, 0) + quantity
+        self.reserved[order_id] = self.reserved.get(order_id, 0) + quantity
 
 
 # Made once per process, at cold start, and shared by warm invocations. The
@@ -40,8 +40,8 @@ processor = asyncbatch.BatchProcessor(
 
 async def record_handler(record: asyncbatch.SqsRecord) -> str:
     order = record.json_body
-    await inventory.reserve(order["sku"], order["quantity"])
-    return str(order["sku"])
+    await inventory.reserve(order["order_id"], order["quantity"])
+    return str(order["order_id"])
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

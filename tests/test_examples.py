@@ -11,6 +11,7 @@ import base64
 import importlib.util
 import json
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from decimal import Decimal
@@ -138,10 +139,10 @@ def test_sqs_async_handler_reports_the_records_that_failed() -> None:
     example = load_example("sqs_async_handler")
     event = {
         "Records": [
-            sqs_record("msg-1", '{"sku": "A-1", "quantity": 2}'),
-            sqs_record("msg-2", '{"sku": "B-2", "quantity": 0}'),
+            sqs_record("msg-1", '{"order_id": "A-1", "quantity": 2}'),
+            sqs_record("msg-2", '{"order_id": "B-2", "quantity": 0}'),
             sqs_record("msg-3", "not json{"),
-            sqs_record("msg-4", '{"sku": "A-1", "quantity": 3}'),
+            sqs_record("msg-4", '{"order_id": "A-1", "quantity": 3}'),
         ]
     }
 
@@ -453,3 +454,38 @@ def test_pydantic_handler_never_sees_a_bad_order() -> None:
     for outcome in result.failures:
         assert isinstance(outcome.exception, ValidationError)
         assert outcome.duration is None
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "examples.quickstart_handler:record_handler",
+        "examples.sqs_async_handler:record_handler",
+    ],
+)
+def test_command_line_runs_the_examples_as_the_docs_show(handler: str) -> None:
+    """``asyncbatch event sqs`` piped into ``asyncbatch run`` (docs/cli.md)."""
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "asyncbatch"]
+    event = subprocess.run(
+        [*command, "event", "sqs", "--count", "100"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+    run = subprocess.run(
+        [*command, "run", handler, "-"],
+        cwd=root,
+        input=event,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"batchItemFailures": []}
+    assert "100 succeeded" in run.stderr
