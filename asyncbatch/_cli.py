@@ -296,6 +296,14 @@ class _Progress:
 
 # -- summaries ---------------------------------------------------------------------
 
+_KIND_LABELS = {
+    "handler": "raised",
+    "invalid": "invalid payload",
+    "timed_out": "timed out",
+    "skipped": "skipped",
+    "deadline": "past the deadline",
+}
+
 
 def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> None:
     from ._logging import failure_kind, safe_message
@@ -307,9 +315,7 @@ def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> Non
         kind = failure_kind(outcome.exception, outcome.duration)
         kinds[kind] = kinds.get(kind, 0) + 1
 
-    detail = ", ".join(
-        f"{count} {kind.replace('_', ' ')}" for kind, count in kinds.items()
-    )
+    detail = ", ".join(f"{count} {_KIND_LABELS[kind]}" for kind, count in kinds.items())
     print(
         f"{total} {result.event_type.name} records: "
         f"{total - len(failures)} succeeded, {len(failures)} failed"
