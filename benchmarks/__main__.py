@@ -97,11 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     date = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     summaries = []
     try:
-        for scenario in scenarios:
+        # Popping each scenario lets its batch go once it is measured, so that the
+        # next scenario runs with only its own records alive.
+        scenarios.reverse()
+        while scenarios:
+            scenario = scenarios.pop()
             scenario_rounds = min(rounds, scenario.max_rounds or rounds)
             log(f"[{scenario.key}] {scenario.title}")
             rows = run_scenario(scenario, scenario_rounds, log)
             summaries.append(_report.summarize(scenario, rows, scenario_rounds))
+            del scenario, rows
     finally:
         _contenders.close()
 

@@ -8,7 +8,6 @@ and the persistent thread pools. :func:`close` releases all of it.
 from __future__ import annotations
 
 import asyncio
-import functools
 import io
 import logging
 import os
@@ -130,16 +129,11 @@ def asyncbatch_runner(handler: Callable[..., Any], **options: Any) -> Runner:
 
     processor = asyncbatch_processor(**options)
     process = asyncbatch.process_partial_response
-    return functools.partial(_call_asyncbatch, process, handler, processor)
 
+    def run(event: Event) -> Any:
+        return process(event, handler, processor=processor)
 
-def _call_asyncbatch(
-    process: Callable[..., Any],
-    handler: Callable[..., Any],
-    processor: Any,
-    event: Event,
-) -> Any:
-    return process(event, handler, processor=processor)
+    return run
 
 
 def powertools_runner(
@@ -155,11 +149,11 @@ def powertools_runner(
             call = _peers.powertools_sync(pydantic_model)
     except ImportError as exc:
         raise Unavailable(f"Powertools is not installed ({exc})") from None
-    return functools.partial(_swap, call, handler)
 
+    def run(event: Event) -> Any:
+        return call(event, handler)
 
-def _swap(call: Callable[..., Any], handler: Callable[..., Any], event: Event) -> Any:
-    return call(event, handler)
+    return run
 
 
 def async_peer_runner(
@@ -172,6 +166,25 @@ def async_peer_runner(
 
     def run(event: Event) -> Any:
         return loop.run(peer(event, handler, *args))
+
+    return run
+
+
+def for_loop_runner(handler: Callable[..., Any]) -> Runner:
+    """The plain for loop in the calling thread."""
+
+    def run(event: Event) -> Any:
+        return _peers.for_loop_batch(event, handler)
+
+    return run
+
+
+def thread_pool_runner(handler: Callable[..., Any], *, workers: int) -> Runner:
+    """``executor.map`` on the persistent pool of ``workers`` threads."""
+    pool = executor(workers)
+
+    def run(event: Event) -> Any:
+        return _peers.thread_pool_batch(event, handler, pool)
 
     return run
 

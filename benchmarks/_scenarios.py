@@ -66,42 +66,55 @@ QUICK = Sizes(
 )
 
 
-def _check(expected: Any, ordered: bool) -> Callable[[Any], bool]:
-    return functools.partial(c.same_failures, expected=expected, ordered=ordered)
+class Workload:
+    """A scenario's batch and the response a correct run returns.
+
+    The event is built when the first contender is, not when the scenario is
+    defined, so only the running scenario's records are alive (and walked by the
+    garbage collector) while it is measured.
+    """
+
+    def __init__(self, size: int, *, failing: bool = True) -> None:
+        self.size = size
+        self.failing = failing_ids(size) if failing else frozenset()
+        self.expected = expected_response(size, self.failing)
+
+    @functools.cached_property
+    def event(self) -> c.Event:
+        return sqs_event(self.size)
 
 
 def _timed_batch(
     make_runner: Callable[[], c.Runner],
-    event: c.Event,
-    expected: Any,
+    batch: Workload,
     *,
     ordered: bool = False,
     repeat: int = 1,
     per: int = 1,
     scale: float = 1e6,
 ) -> Callable[[], Timed]:
-    """A ``build`` for a contender that runs ``event`` through ``make_runner()``."""
+    """A ``build`` for a contender that runs ``batch`` through ``make_runner()``."""
 
     def build() -> Timed:
         runner = make_runner()
-        work = functools.partial(runner, event)
-        return Timed(
-            work, _check(expected, ordered), repeat=repeat, per=per, scale=scale
+        work = functools.partial(runner, batch.event)
+        check = functools.partial(
+            c.same_failures, expected=batch.expected, ordered=ordered
         )
+        return Timed(work, check, repeat=repeat, per=per, scale=scale)
 
     return build
 
 
 def overhead(sizes: Sizes) -> Scenario:
     n = sizes.records
-    event, failing = sqs_event(n), failing_ids(n)
-    expected = expected_response(n, failing)
+    batch = Workload(n)
+    failing = batch.failing
 
     def contender(name: str) -> Contender:
         build = _timed_batch(
             functools.partial(c.async_batch_runner, name, failing),
-            event,
-            expected,
+            batch,
             ordered=name.startswith(AB),
             per=n,
         )
@@ -110,8 +123,7 @@ def overhead(sizes: Sizes) -> Scenario:
     def logged(name: str) -> Contender:
         build = _timed_batch(
             lambda: c.with_root_log_handler(c.async_batch_runner(name, failing)),
-            event,
-            expected,
+            batch,
             ordered=True,
             per=n,
         )
@@ -142,14 +154,13 @@ def overhead(sizes: Sizes) -> Scenario:
 
 def small_batches(sizes: Sizes) -> Scenario:
     n, calls = sizes.small_batch, sizes.invocations
-    event, failing = sqs_event(n), failing_ids(n)
-    expected = expected_response(n, failing)
+    batch = Workload(n)
+    failing = batch.failing
 
     def contender(name: str) -> Contender:
         build = _timed_batch(
             functools.partial(c.async_batch_runner, name, failing),
-            event,
-            expected,
+            batch,
             ordered=name.startswith(AB),
             repeat=calls,
             per=calls,
@@ -184,18 +195,16 @@ def small_batches(sizes: Sizes) -> Scenario:
 
 def sync_threads(sizes: Sizes) -> Scenario:
     n = sizes.records
-    event, failing = sqs_event(n), failing_ids(n)
-    expected = expected_response(n, failing)
+    batch = Workload(n)
+    failing = batch.failing
     attr = _workloads.sync_failing("attr", failing)
     raw = _workloads.sync_failing("dict", failing)
 
     def build(make: Callable[[], c.Runner], ordered: bool = False) -> Any:
-        return _timed_batch(make, event, expected, ordered=ordered, per=n)
+        return _timed_batch(make, batch, ordered=ordered, per=n)
 
     def pool() -> c.Runner:
-        return functools.partial(
-            _swap_pool, _peers.thread_pool_batch, raw, c.executor(10)
-        )
+        return c.thread_pool_runner(raw, workers=10)
 
     return Scenario(
         "3",
@@ -214,7 +223,7 @@ def sync_threads(sizes: Sizes) -> Scenario:
             ),
             Contender(
                 FOR_LOOP,
-                build(lambda: functools.partial(_peers.for_loop_batch, handler=raw)),
+                build(lambda: c.for_loop_runner(raw)),
                 "floor for sync work",
             ),
             Contender(POOL, build(pool), "persistent, 10 workers"),
@@ -232,12 +241,6 @@ def sync_threads(sizes: Sizes) -> Scenario:
     )
 
 
-def _swap_pool(
-    batch: Callable[..., Any], handler: Any, pool: Any, event: c.Event
-) -> Any:
-    return batch(event, handler, pool)
-
-
 def _io_ideal(sizes: Sizes) -> float:
     waves = math.ceil(sizes.io_records / sizes.io_limit)
     return waves * sizes.io_seconds * 1e3
@@ -245,12 +248,11 @@ def _io_ideal(sizes: Sizes) -> float:
 
 def io_bound(sizes: Sizes) -> Scenario:
     n, limit = sizes.io_records, sizes.io_limit
-    event = sqs_event(n)
-    expected = expected_response(n, frozenset())
+    batch = Workload(n, failing=False)
     handler = _workloads.async_sleep(sizes.io_seconds)
 
     def build(make: Callable[[], c.Runner], ordered: bool = False) -> Any:
-        return _timed_batch(make, event, expected, ordered=ordered, scale=1e3)
+        return _timed_batch(make, batch, ordered=ordered, scale=1e3)
 
     def ab(**options: Any) -> Callable[[], c.Runner]:
         return lambda: c.asyncbatch_runner(handler, max_concurrency=limit, **options)
@@ -280,20 +282,17 @@ def io_bound(sizes: Sizes) -> Scenario:
 
 def sync_io_bound(sizes: Sizes) -> Scenario:
     n, limit = sizes.io_records, sizes.io_limit
-    event = sqs_event(n)
-    expected = expected_response(n, frozenset())
+    batch = Workload(n, failing=False)
     handler = _workloads.sync_sleep(sizes.io_seconds)
 
     def build(make: Callable[[], c.Runner], ordered: bool = False) -> Any:
-        return _timed_batch(make, event, expected, ordered=ordered, scale=1e3)
+        return _timed_batch(make, batch, ordered=ordered, scale=1e3)
 
     def ab(**options: Any) -> Callable[[], c.Runner]:
         return lambda: c.asyncbatch_runner(handler, max_concurrency=limit, **options)
 
     def pool() -> c.Runner:
-        return functools.partial(
-            _swap_pool, _peers.thread_pool_batch, handler, c.executor(limit)
-        )
+        return c.thread_pool_runner(handler, workers=limit)
 
     return Scenario(
         "5",
@@ -323,14 +322,14 @@ def sync_io_bound(sizes: Sizes) -> Scenario:
 
 def record_timeout(sizes: Sizes) -> Scenario:
     n = sizes.records
-    event, failing = sqs_event(n), failing_ids(n)
-    expected = expected_response(n, failing)
+    batch = Workload(n)
+    failing = batch.failing
     attr = _workloads.async_failing("attr", failing)
     raw = _workloads.async_failing("dict", failing)
     timeout = 30.0
 
     def build(make: Callable[[], c.Runner], ordered: bool = False) -> Any:
-        return _timed_batch(make, event, expected, ordered=ordered, per=n)
+        return _timed_batch(make, batch, ordered=ordered, per=n)
 
     def ab(handler: Any, **options: Any) -> Any:
         return build(lambda: c.asyncbatch_runner(handler, **options), True)
