@@ -489,3 +489,26 @@ def test_command_line_runs_the_examples_as_the_docs_show(handler: str) -> None:
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout) == {"batchItemFailures": []}
     assert "100 succeeded" in run.stderr
+
+
+def test_snippet_includes_survive_ruff_format() -> None:
+    """Includes sit in brace-style fences, which ``ruff format`` leaves alone.
+
+    ruff formats ```` ```python ```` blocks in Markdown and would turn an include
+    line into ``--8 < --"..."``: valid Python, so the page would quietly show that
+    line instead of the example.
+    """
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    misplaced = []
+    for page in sorted(docs.rglob("*.md")):
+        lines = page.read_text().splitlines()
+        for number, line in enumerate(lines, start=1):
+            opened_as_python = number > 1 and re.match(
+                r"```\s*(python|py)\b", lines[number - 2]
+            )
+            if re.match(r"--8 ?< ?--", line) and (opened_as_python or "8 <" in line):
+                misplaced.append(f"{page.relative_to(docs)}:{number}")
+
+    assert not misplaced, (
+        "use a ``` { .python } fence around snippet includes: " + ", ".join(misplaced)
+    )
