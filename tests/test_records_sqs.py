@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,13 @@ def _sqs_record(body: str, message_id: str = "msg-1", **extra: Any) -> dict[str,
 
 
 parse_sqs = parser_for(None, EventType.SQS)
+
+
+def _read(
+    record: object, name: str, start: threading.Barrier, seen: list[object]
+) -> None:
+    start.wait(timeout=5)
+    seen.append(getattr(record, name))
 
 
 class TestFixtures:
@@ -353,6 +361,39 @@ class TestLazyFields:
         assigned.attributes = SqsAttributes()
         assert assigned.attributes == SqsAttributes()
         assert assigned.model_dump()["attributes"]["approximate_receive_count"] is None
+
+    def test_exclude_unset(self) -> None:
+        """exclude_unset leaves out what the raw record did not carry, as eagerly."""
+        raw = _sqs_record("{}")
+        del raw["md5OfBody"]
+
+        dumped = parse_sqs(raw).model_dump(exclude_unset=True)
+        assert dumped == SqsRecord.model_validate(raw).model_dump(exclude_unset=True)
+        assert "md5_of_body" not in dumped
+        assert "md5_of_message_attributes" not in dumped
+
+    def test_first_reads_from_several_threads(self) -> None:
+        """Lazy fields read first from several threads at once all come through."""
+        raw = _sqs_record(
+            "{}", messageAttributes={"a": {"stringValue": "x", "dataType": "String"}}
+        )
+        expected = SqsRecord.model_validate(raw)
+        for _ in range(50):
+            record = parse_sqs(raw)
+            start = threading.Barrier(3)
+            seen: list[object] = []
+
+            threads = [
+                threading.Thread(target=_read, args=(record, name, start, seen))
+                for name in ("attributes", "message_attributes", "attributes")
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=5)
+
+            assert len(seen) == 3
+            assert record == expected
 
     def test_odd_shapes_take_full_validation(self) -> None:
         """A record the fast path does not expect gets full validation's answer."""

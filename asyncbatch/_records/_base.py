@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import (
     TYPE_CHECKING,
@@ -84,8 +85,7 @@ class LazyModel(BaseModel):
                 private = None
             raw = private.get("_pending") if private else None
             if raw is not None and name in type(self)._lazy_fields:
-                _convert(self, name, raw)
-                return self.__dict__[name]
+                return _convert(self, name, raw)
             return super().__getattr__(name)
 
     def _materialize(self) -> None:
@@ -99,25 +99,26 @@ class LazyModel(BaseModel):
             return
 
         cls = type(self)
-        for name in cls._lazy_fields:
-            # A field the caller assigned meanwhile keeps the assigned value.
-            if name not in self.__dict__:
-                _convert(self, name, raw)
+        with _CONVERTING:
+            for name in cls._lazy_fields:
+                # A field the caller assigned meanwhile keeps the assigned value.
+                if name not in self.__dict__:
+                    _convert_unlocked(self, name, raw)
 
-        # Put the fields back in declaration order, for repr and dumps; other
-        # keys (cached properties) follow.
-        values = self.__dict__
-        fields = cls.model_fields
-        ordered = {name: values[name] for name in fields if name in values}
-        ordered.update(
-            (key, value) for key, value in values.items() if key not in fields
-        )
-        _set(self, "__dict__", ordered)
+            # Put the fields back in declaration order, for repr and dumps; other
+            # keys (cached properties) follow.
+            values = self.__dict__
+            fields = cls.model_fields
+            ordered = {name: values[name] for name in fields if name in values}
+            ordered.update(
+                (key, value) for key, value in values.items() if key not in fields
+            )
+            _set(self, "__dict__", ordered)
 
-        self.__pydantic_fields_set__.update(
-            name for name, key in _wire_names(cls).items() if key in raw
-        )
-        private["_pending"] = None
+            self.__pydantic_fields_set__.update(
+                name for name, key in _wire_names(cls).items() if key in raw
+            )
+            private["_pending"] = None
 
     @model_serializer(mode="wrap")
     def _serialize_complete(
@@ -177,8 +178,21 @@ def _wire_names(cls: type[BaseModel]) -> dict[str, str]:
     return names
 
 
-def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
-    """Set the lazy field ``name`` from ``raw`` as validation would have."""
+# validate_assignment replaces the instance's __dict__ with an updated copy, so
+# two conversions at once (first reads from two threads) could each drop the
+# other's field. Conversions are rare (at most once per lazy field) and short.
+_CONVERTING = threading.Lock()
+
+
+def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> Any:
+    """Set the lazy field ``name`` from ``raw`` as validation would have; return it."""
+    with _CONVERTING:
+        if name not in model.__dict__:
+            _convert_unlocked(model, name, raw)
+        return model.__dict__[name]
+
+
+def _convert_unlocked(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
     cls = type(model)
     key = _wire_names(cls)[name]
     if key in raw:
