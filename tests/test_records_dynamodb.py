@@ -258,3 +258,65 @@ class TestTimeToLive:
         record = parse_dynamodb(_dynamodb_record(event_name, **extra))
 
         assert record.is_ttl_delete is False
+
+
+class TestTestingFactories:
+    """The event factories of asyncbatch.testing and the typed records agree."""
+
+    def test_images_round_trip(self) -> None:
+        """Python values put into an image by the factory come back out the same."""
+        from asyncbatch.testing import (
+            dynamodb_event,
+            dynamodb_insert,
+            dynamodb_modify,
+            dynamodb_remove,
+        )
+
+        image = {
+            "name": "widget",
+            "price": Decimal("12345678901234567890123456789012345678E-20"),
+            "count": 0,
+            "big": Decimal(123456789012345678901234567890123456780),
+            "blob": b"\x00\xff",
+            "active": True,
+            "note": None,
+            "tags": {"a", "b"},
+            "sizes": {Decimal(1), Decimal("2.5")},
+            "blobs": {b"\x01", b"\x02"},
+            "dims": {"w": Decimal(3), "h": [Decimal(1), "x", {"deep": False}]},
+        }
+        keys = {"pk": "item-1"}
+        event = dynamodb_event(
+            [
+                dynamodb_insert(keys, image),
+                dynamodb_modify(keys, image, {**image, "count": 1}),
+                dynamodb_remove(keys, image, ttl=True),
+            ]
+        )
+        insert, modify, remove = (parse_dynamodb(raw) for raw in event["Records"])
+
+        expected = {**image, **keys}
+        assert insert.dynamodb.new_image == expected
+        assert insert.dynamodb.keys == keys
+        assert modify.dynamodb.old_image == expected
+        assert modify.dynamodb.new_image == {**expected, "count": 1}
+        assert remove.event_name == "REMOVE"
+        assert remove.is_ttl_delete is True
+        assert not insert.is_ttl_delete
+        for raw, record in zip(event["Records"], (insert, modify, remove), strict=True):
+            assert record == DynamoDBRecord.model_validate(raw)
+
+    def test_other_sources(self) -> None:
+        """SQS, FIFO and Kinesis factory events parse, the same as eagerly."""
+        from asyncbatch._records import KinesisRecord, SqsRecord
+        from asyncbatch.testing import kinesis_event, sqs_event, sqs_fifo_event
+
+        for raw in sqs_event(count=3)["Records"] + sqs_fifo_event(count=3)["Records"]:
+            record = parser_for(None, EventType.SQS)(raw)
+            assert record == SqsRecord.model_validate(raw)
+            assert record.attributes.approximate_receive_count == 1
+
+        for raw in kinesis_event(count=3)["Records"]:
+            record = parser_for(None, EventType.KINESIS)(raw)
+            assert record == KinesisRecord.model_validate(raw)
+            assert isinstance(record.kinesis.data_as_json(), dict)
