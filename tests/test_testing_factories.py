@@ -724,7 +724,7 @@ class TestSampleEvent:
         assert names == {"INSERT", "MODIFY", "REMOVE"}
         exists: dict[str, bool] = {}
         for record in records:
-            key = record["dynamodb"]["Keys"]["order_id"]["S"]
+            key = record["dynamodb"]["Keys"]["product_id"]["S"]
             if record["eventName"] == "INSERT":
                 assert not exists.get(key, False)
                 exists[key] = True

@@ -23,19 +23,21 @@ SAMPLE_SOURCES = ("sqs", "sqs-fifo", "kinesis", "dynamodb")
 # How many ordering keys (FIFO groups, partition keys, items) a sample spreads over.
 _KEYS = 3
 
-# An order's status after each change; the change after the last one removes it.
-_STATUSES = ("PLACED", "PAID", "SHIPPED")
+# A product's tags after each change; the change after the last one removes it.
+_TAGS = (("new",), ("new", "sale"), ("clearance",))
 
 
 def sample_event(source: str, count: int) -> dict[str, Any]:
     """A realistic sample event of ``count`` records, the same on every call.
 
     - ``sqs``: order bodies in JSON.
-    - ``sqs-fifo``: order bodies in a few message groups (one per customer).
+    - ``sqs-fifo``: account movements in a few message groups (one per account),
+      in an order that never overdraws an account.
     - ``kinesis``: sensor readings in JSON, over a few partition keys.
     - ``dynamodb``: a mix of ``INSERT``, ``MODIFY`` and ``REMOVE`` over a few
-      items, in an order that could happen (an item is inserted before it is
-      modified and removed, and inserted again after it was removed).
+      products of a catalogue table, in an order that could happen (an item is
+      inserted before it is modified and removed, and inserted again after it was
+      removed).
 
     :param source: ``sqs``, ``sqs-fifo``, ``kinesis`` or ``dynamodb``.
     :param count: how many records, >= 0.
@@ -57,12 +59,7 @@ def sample_event(source: str, count: int) -> dict[str, Any]:
         return sqs_event([_order(index, ids) for index in range(count)])
 
     if source == "sqs-fifo":
-        pairs = []
-        for index in range(count):
-            order = _order(index, ids)
-            pairs.append((order["customer_id"], order))
-
-        return sqs_fifo_event(pairs, queue="orders.fifo")
+        return sqs_fifo_event(_movements(count, ids), queue="ledger.fifo")
 
     if source == "kinesis":
         readings = [
@@ -71,7 +68,7 @@ def sample_event(source: str, count: int) -> dict[str, Any]:
         ]
         return kinesis_event(readings, stream="sensor-readings")
 
-    return dynamodb_event(_item_changes(count, ids), table="orders")
+    return dynamodb_event(_item_changes(count, ids), table="products")
 
 
 def _order(index: int, ids: Generator) -> dict[str, Any]:
@@ -85,11 +82,32 @@ def _order(index: int, ids: Generator) -> dict[str, Any]:
     }
 
 
+def _movements(count: int, ids: Generator) -> list[tuple[str, dict[str, Any]]]:
+    """Account movements, grouped by account, that never overdraw it."""
+    pairs = []
+    balances: dict[str, int] = {}
+    for index in range(count):
+        account = f"account-{index % _KEYS + 1}"
+        balance = balances.get(account, 0)
+        cents = 1_000 + ids.below(20_000) if balance < 1_000 else -ids.below(balance)
+        balances[account] = balance + cents
+        sign = "-" if cents < 0 else ""
+        movement = {
+            "movement_id": f"movement-{index + 1:05d}",
+            "account_id": account,
+            "amount": f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}",
+            "currency": "EUR",
+        }
+        pairs.append((account, movement))
+
+    return pairs
+
+
 def _reading(index: int, ids: Generator) -> dict[str, Any]:
     return {
         "sensor_id": f"sensor-{index % _KEYS + 1}",
         "reading": index + 1,
-        "temperature_c": round(18 + ids.below(80) / 10, 1),
+        "celsius": round(18 + ids.below(80) / 10, 1),
     }
 
 
@@ -97,25 +115,34 @@ def _item_changes(count: int, ids: Generator) -> list[DynamoDBChange]:
     changes = []
     images: dict[str, dict[str, Any]] = {}
     for index in range(count):
-        order_id = f"order-{index % _KEYS + 1:05d}"
-        keys = {"order_id": order_id}
-        old = images.get(order_id)
+        product_id = f"product-{index % _KEYS + 1}"
+        keys = {"product_id": product_id}
+        old = images.get(product_id)
         if old is None:
             new = {
-                "status": _STATUSES[0],
-                "total": Decimal(500 + ids.below(20_000)) / 100,
-                "items": {"sku-1", "sku-2"},
+                "name": f"Product {index % _KEYS + 1}",
+                "price": _price(ids),
+                "tags": set(_TAGS[0]),
                 "version": 1,
             }
             changes.append(dynamodb_insert(keys, new))
-            images[order_id] = new
-        elif old["version"] >= len(_STATUSES):
+            images[product_id] = new
+        elif old["version"] >= len(_TAGS):
             changes.append(dynamodb_remove(keys, old))
-            del images[order_id]
+            del images[product_id]
         else:
             version = old["version"] + 1
-            new = {**old, "status": _STATUSES[version - 1], "version": version}
+            new = {
+                **old,
+                "price": _price(ids),
+                "tags": set(_TAGS[version - 1]),
+                "version": version,
+            }
             changes.append(dynamodb_modify(keys, old, new))
-            images[order_id] = new
+            images[product_id] = new
 
     return changes
+
+
+def _price(ids: Generator) -> Decimal:
+    return Decimal(100 + ids.below(10_000)) / 100
