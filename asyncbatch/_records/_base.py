@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LazyModel",
+    "b64decode_strict",
     "build",
     "decode_base64",
     "display_name",
@@ -53,7 +54,6 @@ _JSON: Any = Json
 _JSON_MARKER: type[Any] = _JSON
 
 _new = object.__new__
-_set = object.__setattr__
 
 
 class LazyModel(BaseModel):
@@ -89,7 +89,7 @@ class LazyModel(BaseModel):
             return super().__getattr__(name)
 
     def _materialize(self) -> None:
-        """Convert every pending field, so the model holds what eager validation holds."""
+        """Convert every pending field: the model then holds what validation gives."""
         try:
             private = object.__getattribute__(self, "__pydantic_private__")
         except AttributeError:
@@ -113,7 +113,7 @@ class LazyModel(BaseModel):
             ordered.update(
                 (key, value) for key, value in values.items() if key not in fields
             )
-            _set(self, "__dict__", ordered)
+            _set_dict(self, ordered)
 
             self.__pydantic_fields_set__.update(
                 name for name, key in _wire_names(cls).items() if key in raw
@@ -230,7 +230,8 @@ def build(cls: type[Any], fields: dict[str, Any], raw: Mapping[str, Any]) -> Any
 
 if sys.version_info >= (3, 11):
 
-    def _decode(data: str | bytes) -> bytes:
+    def b64decode_strict(data: str | bytes) -> bytes:
+        """Decode standard base64 strictly; raises binascii.Error or ValueError."""
         return binascii.a2b_base64(data, strict_mode=True)
 
 else:
@@ -241,7 +242,8 @@ else:
         r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
     )
 
-    def _decode(data: str | bytes) -> bytes:
+    def b64decode_strict(data: str | bytes) -> bytes:
+        """Decode standard base64 strictly; raises binascii.Error or ValueError."""
         text = data if isinstance(data, str) else data.decode("ascii")
         if not _BASE64.fullmatch(text):
             raise binascii.Error("Only base64 data is allowed")
@@ -256,10 +258,11 @@ def decode_base64(value: object) -> bytes:
     """
     if not isinstance(value, (str, bytes)):
         # ValueError, not TypeError: pydantic reports only the former as invalid.
-        raise ValueError(f"expected base64 text, not {type(value).__name__}")  # noqa: TRY004
+        kind = type(value).__name__
+        raise ValueError(f"expected base64 text, not {kind}")  # noqa: TRY004
 
     try:
-        return _decode(value)
+        return b64decode_strict(value)
     except (binascii.Error, ValueError) as exc:
         raise ValueError(f"not valid base64 ({exc})") from None
 

@@ -17,6 +17,7 @@ from typing_extensions import TypeVar
 
 from ._base import (
     LazyModel,
+    b64decode_strict,
     build,
     decode_base64,
     display_name,
@@ -47,9 +48,8 @@ class KinesisData(LazyModel, Generic[DataT]):
         default=None, alias="approximateArrivalTimestamp"
     )
 
-    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
-        {"approximate_arrival_timestamp"}
-    )
+    _lazy_text: ClassVar[frozenset[str]] = frozenset({"kinesis_schema_version"})
+    _lazy_fields = _lazy_text | {"approximate_arrival_timestamp"}
 
     if not TYPE_CHECKING:
 
@@ -152,9 +152,9 @@ def kinesis_parser(
 
     The identifiers are checked and the data decoded (and, for
     ``KinesisRecord[T]``, validated) at once; the other fields are read from the
-    raw record on first read. A record of any other shape, or whose data does not decode or
-    validate, goes through full validation, which raises the ``ValidationError``
-    that says what is wrong.
+    raw record on first read. A record of any other shape, or whose data does not
+    decode or validate, goes through full validation, which raises the
+    ``ValidationError`` that says what is wrong.
     """
     part = cls.model_fields["kinesis"].annotation
     assert isinstance(part, type)
@@ -172,19 +172,19 @@ def kinesis_parser(
         get = kinesis.get
         partition_key = get("partitionKey")
         sequence_number = get("sequenceNumber")
-        schema_version = get("kinesisSchemaVersion")
+        data: Any = get("data")
         if not (
             partition_key.__class__ is str
             and sequence_number.__class__ is str
-            and (schema_version is None or schema_version.__class__ is str)
+            and data.__class__ is str
         ):
             return validate(raw)
 
         try:
-            data: Any = decode_base64(kinesis.get("data"))
+            data = b64decode_strict(data)
             if validate_payload is not None:
                 data = validate_payload(data)
-        except ValueError:  # ValidationError is one too
+        except ValueError:  # binascii.Error and ValidationError are ValueErrors
             return validate(raw)
 
         return build(
@@ -193,7 +193,6 @@ def kinesis_parser(
                 "kinesis": build(
                     part,
                     {
-                        "kinesis_schema_version": schema_version,
                         "partition_key": partition_key,
                         "sequence_number": sequence_number,
                         "data": data,

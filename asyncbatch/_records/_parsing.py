@@ -52,7 +52,7 @@ def check_model(model: object) -> None:
 
 
 def parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
-    """The parser that turns one raw record of ``event_type`` into what the handler gets.
+    """The parser that turns a raw record of ``event_type`` into the handler's input.
 
     ``None`` gives the built-in typed record of the source, ``dict`` the raw
     record itself, and any other pydantic model class that model validated from

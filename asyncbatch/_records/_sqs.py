@@ -117,7 +117,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         :raises ValueError: the body is not valid JSON.
         """
         body: Any = self.body
-        if not isinstance(body, (str, bytes)):
+        if not isinstance(body, str):
             return body
 
         import json
