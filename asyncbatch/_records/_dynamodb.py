@@ -116,10 +116,9 @@ def dynamodb_parser(
 
     The identifier and the event name are checked at once, and for
     ``DynamoDBRecord[T]`` the images are converted and validated; everything else
-    is read from the raw record on first read.
-    A record of any other shape, or whose images do not convert or validate, goes
-    through full validation, which raises the ``ValidationError`` that says what is
-    wrong.
+    is read from the raw record on first read. A record of any other shape, or
+    whose images do not convert or validate, goes through full validation, which
+    raises the ``ValidationError`` that says what is wrong.
     """
     part = cls.model_fields["dynamodb"].annotation
     assert isinstance(part, type)
@@ -157,11 +156,13 @@ def dynamodb_parser(
             for name, key in (("new_image", "NewImage"), ("old_image", "OldImage")):
                 image = dynamodb.get(key)
                 if image is not None:
+                    if image.__class__ is not dict:
+                        return validate(raw)
+
                     try:
                         image = validate_image(from_item(image))
-                    except (ValueError, AttributeError):
-                        # Not a mapping, not convertible or not a valid image: full
-                        # validation raises the error with its location.
+                    except ValueError:  # so is ValidationError
+                        # Full validation raises the error with its location.
                         return validate(raw)
                 change[name] = image
 

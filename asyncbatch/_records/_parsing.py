@@ -81,8 +81,8 @@ def _parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
 
     check_model(model)
     expected = _RECORDS[event_type]
-    for record_class, source in ((c, e) for e, c in _RECORDS.items()):
-        if issubclass(model, record_class) and record_class is not expected:
+    for source, record_class in _RECORDS.items():
+        if record_class is not expected and issubclass(model, record_class):
             raise TypeError(
                 f"model {model.__name__} is a typed record of {_SOURCE_NAMES[source]}, "
                 f"but the batch comes from {_SOURCE_NAMES[event_type]} "
