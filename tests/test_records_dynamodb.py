@@ -207,6 +207,24 @@ class TestImages:
             _ = record.dynamodb.new_image
         assert caught.value.errors(include_input=False)[0]["loc"] == ("new_image",)
 
+    def test_json_dump(self) -> None:
+        """A JSON dump writes binary values as standard base64, numbers as text."""
+        image = {"b": {"B": "+/8="}, "n": {"N": "1.50"}, "l": {"L": [{"B": "AQ=="}]}}
+        record = parse_dynamodb(_dynamodb_record(new_image=image))
+
+        dumped = json.loads(record.model_dump_json())
+
+        assert dumped["dynamodb"]["new_image"] == {
+            "b": "+/8=",
+            "n": "1.50",
+            "l": ["AQ=="],
+        }
+        assert record.dynamodb.new_image == {
+            "b": b"\xfb\xff",
+            "n": Decimal("1.50"),
+            "l": [b"\x01"],
+        }
+
     def test_keys_only(self) -> None:
         """A KEYS_ONLY stream has no images."""
         raw = _dynamodb_record()

@@ -6,11 +6,20 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Generic, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    field_serializer,
+)
 from typing_extensions import TypeVar
 
 from ._attributes import from_item, item_from_wire
 from ._base import LazyModel, build
+from ._types import b64encode
 
 __all__ = [
     "DynamoDBRecord",
@@ -69,6 +78,14 @@ class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
     _lazy_fields: ClassVar[frozenset[str]] = frozenset(
         {"approximate_creation_date_time", "keys", "new_image", "old_image"}
     )
+
+    @field_serializer("keys", "new_image", "old_image", mode="wrap", when_used="json")
+    def _binary_as_base64(
+        self, value: Any, handler: SerializerFunctionWrapHandler
+    ) -> Any:
+        # pydantic would write bytes found in plain values as UTF-8 text (and fail
+        # on other bytes); DynamoDB's JSON carries them as standard base64.
+        return handler(_base64_bytes(value))
 
 
 class DynamoDBRecord(LazyModel, Generic[ImageT]):
@@ -180,3 +197,14 @@ def dynamodb_parser(
 
 def _member(value: object, allowed: frozenset[str]) -> bool:
     return value.__class__ is str and value in allowed
+
+
+def _base64_bytes(value: Any) -> Any:
+    """``value`` with every ``bytes`` inside plain containers as base64 text."""
+    if isinstance(value, bytes):
+        return b64encode(value)
+    if isinstance(value, dict):
+        return {key: _base64_bytes(item) for key, item in value.items()}
+    if isinstance(value, (list, set)):
+        return [_base64_bytes(item) for item in value]
+    return value
