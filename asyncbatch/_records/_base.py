@@ -13,6 +13,7 @@ dumps, copies, pickling, ``model_fields_set``) first convert whatever is pending
 from __future__ import annotations
 
 import binascii
+import functools
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LazyModel",
+    "adapter",
     "b64decode_strict",
     "build",
     "decode_base64",
@@ -73,6 +75,12 @@ class LazyModel(BaseModel):
     # them typed ``str | None``, which take a string as it is.
     _lazy_fields: ClassVar[frozenset[str]] = frozenset()
     _lazy_text: ClassVar[frozenset[str]] = frozenset()
+
+    # Quicker conversions for some lazy fields than assigning through the model's
+    # validator: each gives the value validation gives, or raises ValueError
+    # (ValidationError is one), and then the validator runs to raise the error
+    # with its location.
+    _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {}
 
     if not TYPE_CHECKING:
         # Hidden from type checkers: a visible __getattr__ would let any misspelt
@@ -199,8 +207,17 @@ def _convert_unlocked(model: LazyModel, name: str, raw: Mapping[str, Any]) -> No
         value = raw[key]
         if value.__class__ is str and name in cls._lazy_text:
             model.__dict__[name] = value
-        else:
-            cls.__pydantic_validator__.validate_assignment(model, name, value)
+            return
+
+        direct = cls._lazy_direct.get(name)
+        if direct is not None:
+            try:
+                model.__dict__[name] = direct(value)
+            except ValueError:
+                pass
+            else:
+                return
+        cls.__pydantic_validator__.validate_assignment(model, name, value)
     else:
         field = cls.model_fields[name]
         model.__dict__[name] = field.get_default(call_default_factory=True)
@@ -315,3 +332,9 @@ def json_payload(
     if is_json(target):
         target = get_args(target)[0]
     return TypeAdapter(target).validate_json
+
+
+@functools.cache
+def adapter(annotation: Any) -> TypeAdapter[Any]:
+    """A TypeAdapter for ``annotation``, built on first use and kept."""
+    return TypeAdapter(annotation)

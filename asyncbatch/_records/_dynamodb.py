@@ -18,7 +18,7 @@ from pydantic import (
 from typing_extensions import TypeVar
 
 from ._attributes import from_item, item_from_wire
-from ._base import LazyModel, build
+from ._base import LazyModel, adapter, build
 from ._types import b64encode
 
 __all__ = [
@@ -78,6 +78,16 @@ class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
     _lazy_fields: ClassVar[frozenset[str]] = frozenset(
         {"approximate_creation_date_time", "keys", "new_image", "old_image"}
     )
+    # The images only of DynamoDBStreamRecord itself: the parser of a
+    # parametrized record sets both images up front, so these never meet one.
+    _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "approximate_creation_date_time": lambda value: adapter(
+            datetime | None
+        ).validate_python(value),
+        "keys": lambda value: _plain_item(value, optional=False),
+        "new_image": lambda value: _plain_item(value, optional=True),
+        "old_image": lambda value: _plain_item(value, optional=True),
+    }
 
     @field_serializer("keys", "new_image", "old_image", mode="wrap", when_used="json")
     def _binary_as_base64(
@@ -113,6 +123,11 @@ class DynamoDBRecord(LazyModel, Generic[ImageT]):
         {"event_id", "event_version", "event_source", "aws_region", "event_source_arn"}
     )
     _lazy_fields = _lazy_text | {"user_identity"}
+    _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "user_identity": lambda value: (
+            None if value is None else DynamoDBUserIdentity.model_validate(value)
+        ),
+    }
 
     @property
     def is_ttl_delete(self) -> bool:
@@ -208,3 +223,12 @@ def _base64_bytes(value: Any) -> Any:
     if isinstance(value, (list, set)):
         return [_base64_bytes(item) for item in value]
     return value
+
+
+def _plain_item(value: object, *, optional: bool) -> dict[str, Any] | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, dict):
+        # ValueError sends it to the model's validator, which reports it properly.
+        raise ValueError("not a mapping")  # noqa: TRY004
+    return from_item(value)

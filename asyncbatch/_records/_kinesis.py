@@ -17,6 +17,7 @@ from typing_extensions import TypeVar
 
 from ._base import (
     LazyModel,
+    adapter,
     b64decode_strict,
     build,
     decode_base64,
@@ -50,6 +51,11 @@ class KinesisData(LazyModel, Generic[DataT]):
 
     _lazy_text: ClassVar[frozenset[str]] = frozenset({"kinesis_schema_version"})
     _lazy_fields = _lazy_text | {"approximate_arrival_timestamp"}
+    _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "approximate_arrival_timestamp": lambda value: adapter(
+            datetime | None
+        ).validate_python(value),
+    }
 
     if not TYPE_CHECKING:
 

@@ -12,6 +12,7 @@ from typing_extensions import TypeVar
 
 from ._base import (
     LazyModel,
+    adapter,
     build,
     display_name,
     json_parametrized,
@@ -96,6 +97,12 @@ class SqsRecord(LazyModel, Generic[BodyT]):
     _lazy_fields: ClassVar[frozenset[str]] = frozenset(
         {"attributes", "message_attributes"}
     )
+    _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "attributes": lambda value: SqsAttributes.model_validate(value),
+        "message_attributes": lambda value: adapter(
+            dict[str, SqsMessageAttribute]
+        ).validate_python(value),
+    }
 
     if not TYPE_CHECKING:
 
