@@ -347,6 +347,18 @@ class TestLazyFields:
         assert dumped["attributes"]["ApproximateReceiveCount"] == 3
         assert SqsRecord.model_validate(dumped) == parse_sqs(raw)
 
+    def test_dump_inside_another_model(self) -> None:
+        """A lazily built record inside another model dumps complete."""
+
+        class Batch(BaseModel):
+            records: list[SqsRecord]
+
+        raw = _sqs_record("{}")
+        dumped = Batch(records=[parse_sqs(raw)]).model_dump()
+
+        assert dumped["records"] == [SqsRecord.model_validate(raw).model_dump()]
+        assert dumped["records"][0]["attributes"]["approximate_receive_count"] == 3
+
     def test_copy_pickle_and_assignment(self) -> None:
         """Copies and pickles of a lazily built record equal the eager one."""
         raw = _sqs_record("{}")

@@ -132,6 +132,9 @@ class LazyModel(BaseModel):
     def _serialize_complete(
         self, handler: SerializerFunctionWrapHandler
     ) -> dict[str, Any]:
+        # A serializer rather than a model_dump override, so that a record inside
+        # another model is complete in its dumps too. Its cost: the serialization
+        # JSON schema of a record is a plain object (validation's is complete).
         self._materialize()
         result: dict[str, Any] = handler(self)
         return result
