@@ -189,3 +189,18 @@ class TestImportCost:
 
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "['MockValSer']"
+
+    def test_envelopes_load_when_named(self) -> None:
+        """The envelope models are imported only when first named."""
+        code = (
+            "import sys, asyncbatch._records as r\n"
+            "print('asyncbatch._records._envelopes' in sys.modules)\n"
+            "r.SnsNotification\n"
+            "print('asyncbatch._records._envelopes' in sys.modules)\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["False", "True"]
