@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import math
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import pydantic
 import pytest
 
 import asyncbatch
@@ -274,3 +276,68 @@ async def test_sync_handler_returning_a_coroutine_has_it_awaited() -> None:
         "done-b",
         "done-c",
     ]
+
+
+# -- what the handler receives ---------------------------------------------------------
+
+
+async def test_model_dict_gives_the_raw_record() -> None:
+    """With ``model=dict`` the handler receives the raw record mapping."""
+    event = sqs_event(["a"], message_ids=["m-1"])
+    seen: list[Any] = []
+    processor = asyncbatch.BatchProcessor(model=dict)
+    await processor.process_async(event, seen.append)
+    assert seen == [event["Records"][0]]
+
+
+@pytest.mark.usefixtures("typed_records")
+async def test_model_none_gives_the_typed_record() -> None:
+    """With the default model the handler receives the source's typed record."""
+    seen: list[Any] = []
+    processor = asyncbatch.BatchProcessor()
+    await processor.process_async(sqs_event(["a"], message_ids=["m-1"]), seen.append)
+    (record,) = seen
+    assert isinstance(record, asyncbatch.SqsRecord)
+    assert record.message_id == "m-1"
+    assert record.body == "a"
+
+
+class RawSqs(pydantic.BaseModel):
+    """A user's own model of the raw SQS record."""
+
+    messageId: str
+    body: str
+
+
+@pytest.mark.usefixtures("typed_records")
+async def test_a_pydantic_model_is_validated_from_the_raw_record() -> None:
+    """A model class is validated from the raw record; a rejected one fails alone."""
+    event = sqs_event(["a", "b"], message_ids=["m-1", "m-2"])
+    del event["Records"][1]["body"]
+    seen: list[Any] = []
+    processor = asyncbatch.BatchProcessor(
+        model=RawSqs, raise_on_entire_batch_failure=False
+    )
+    result = await processor.process_async(event, seen.append)
+    assert seen == [RawSqs(messageId="m-1", body="a")]
+    assert result.response() == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
+    assert isinstance(result.outcomes[1].exception, pydantic.ValidationError)
+    assert result.outcomes[1].duration is None
+
+
+# -- the sync API inside a running loop ------------------------------------------------
+
+
+async def test_process_inside_a_running_loop_names_process_async() -> None:
+    """``process`` called on a thread running a loop raises, naming the async API."""
+    processor = asyncbatch.BatchProcessor(model=dict)
+    with pytest.raises(RuntimeError, match="process_async"):
+        processor.process(sqs_event(["a"]), _sync_handler)
+    gc.collect()  # a coroutine left unawaited would warn here, and warnings fail
+
+
+async def test_partial_response_inside_a_running_loop_names_its_async_twin() -> None:
+    """``process_partial_response`` inside a loop names the ``_async`` variant."""
+    with pytest.raises(RuntimeError, match="process_partial_response_async"):
+        asyncbatch.process_partial_response(sqs_event(["a"]), _sync_handler)
+    gc.collect()
