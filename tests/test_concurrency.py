@@ -13,6 +13,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import pytest
 
 import asyncbatch
@@ -169,3 +170,65 @@ def test_the_sync_entry_point_keeps_the_bound(spy: Spy) -> None:
     result = processor.process(_event(30), handler)
     assert result.response() == {"batchItemFailures": []}
     assert spy.peak == bound
+
+
+async def test_a_handler_swallowing_its_timeout_takes_no_further_record(
+    spy: Spy,
+) -> None:
+    """An async handler that ignores its timeout's cancellation frees its slot for
+    good: its worker takes no other record, so the bound holds."""
+    let_go = asyncio.Event()
+    late = asyncio.Event()
+    second = asyncio.Event()
+    started: list[str] = []
+    release = {f"r{i}": asyncio.Event() for i in range(1, 4)}
+
+    async def handler(record: dict[str, Any]) -> str:
+        identifier = record["messageId"]
+        started.append(identifier)
+        if identifier == "r1":
+            second.set()
+        if identifier == "r0":
+            try:
+                await asyncio.sleep(GATE_TIMEOUT)
+            except asyncio.CancelledError:
+                await let_go.wait()  # swallows the cancellation
+            late.set()
+            return "late"
+        spy.enter(identifier)
+        try:
+            await asyncio.wait_for(release[identifier].wait(), GATE_TIMEOUT)
+        finally:
+            spy.leave(identifier)
+        return "ok"
+
+    async def script() -> None:
+        await second.wait()
+        let_go.set()
+        await late.wait()
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+        assert started == ["r0", "r1"], "the abandoned worker took another record"
+        for event in release.values():
+            event.set()
+
+    event = sqs_event(["a", "b", "c", "d"], message_ids=["r0", "r1", "r2", "r3"])
+    processor = asyncbatch.BatchProcessor(
+        model=dict, max_concurrency=1, record_timeout=0.5
+    )
+    results: list[asyncbatch.BatchResult] = []
+
+    async def batch() -> None:
+        results.append(await processor.process_async(event, handler))
+
+    with anyio.fail_after(GATE_TIMEOUT):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(batch)
+            await script()
+
+    (result,) = results
+    assert result.response() == {"batchItemFailures": [{"itemIdentifier": "r0"}]}
+    assert isinstance(result.outcomes[0].exception, asyncbatch.RecordTimeoutError)
+    assert [o.result for o in result.outcomes[1:]] == ["ok"] * 3
+    assert spy.peak == 1
+    assert started == ["r0", "r1", "r2", "r3"]
