@@ -30,8 +30,16 @@ import heapq
 import inspect
 import threading
 import time
+import types
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Iterator, Mapping
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Generator,
+    Hashable,
+    Iterator,
+    Mapping,
+)
 from typing import Any, Final
 
 from . import _threads
@@ -417,7 +425,7 @@ class _Run:
             self._tasks.append(worker.task)
         else:
             context = contextvars.copy_context()
-            _threads.start(lambda: context.run(self._work_thread, worker))
+            _threads.start(lambda: self._work_thread(worker, context))
 
     def _abandon(self, worker: _Worker) -> None:
         """Stop ``worker``: it settles nothing more. Call with the lock held."""
@@ -531,6 +539,7 @@ class _Run:
         bind = self._bind
         hand_out = self._hand_out
         hand_in = self._hand_in
+        caller = contextvars.copy_context()
         try:
             while (index := hand_out(worker)) is not None:
                 record: Any = records[index]
@@ -541,12 +550,13 @@ class _Run:
                         hand_in(worker, None, exc, None)
                         continue
 
+                context = caller.copy()
                 if bind is not None:
-                    bind(index, identifiers[index])
+                    context.run(bind, index, identifiers[index])
                 started = _clock()
                 worker.current = (index, started)
                 try:
-                    result = await call(record)
+                    result = await _in_context(context, context.run(call, record))
                 except asyncio.CancelledError as exc:
                     if worker.abandoned:
                         return
@@ -564,9 +574,9 @@ class _Run:
         finally:
             self._workers.discard(worker)
 
-    def _work_thread(self, worker: _Worker) -> None:
+    def _work_thread(self, worker: _Worker, context: contextvars.Context) -> None:
         try:
-            self._thread_loop(worker)
+            self._thread_loop(worker, context)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's task
             with self._lock:
                 if not worker.abandoned:
@@ -577,7 +587,7 @@ class _Run:
             if worker.stuck:
                 _threads.release_abandoned()
 
-    def _thread_loop(self, worker: _Worker) -> None:
+    def _thread_loop(self, worker: _Worker, caller: contextvars.Context) -> None:
         # One lock round per record: settling a record and taking the next happen
         # together. worker.current is written without the lock (one attribute
         # store); the abandoned check right after it closes the gap with the
@@ -602,16 +612,17 @@ class _Run:
                     error = exc
 
             if error is None:
+                context = caller.copy()
                 if bind is not None:
-                    bind(index, identifiers[index])
+                    context.run(bind, index, identifiers[index])
                 started = _clock()
                 worker.current = (index, started)
                 if worker.gone():
                     return
                 try:
-                    result = call(record)
+                    result = context.run(call, record)
                     if result is not None and inspect.isawaitable(result):
-                        result = self._await_on_loop(result, worker)
+                        result = context.run(self._await_on_loop, result, worker)
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
@@ -639,6 +650,39 @@ class _Run:
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
+
+
+@types.coroutine
+def _in_context(
+    context: contextvars.Context, awaitable: Awaitable[Any]
+) -> Generator[Any, Any, Any]:
+    """Await ``awaitable`` with every step of it run inside ``context``.
+
+    Each record's handler gets its own copy of the caller's context, as a task
+    would, without the cost of a task per record: what one handler sets is not
+    seen by the next record its worker runs.
+    """
+    steps = awaitable.__await__()
+    send = steps.send
+    throw = steps.throw
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            if error is None:
+                yielded = context.run(send, value)
+            else:
+                yielded = context.run(throw, error)
+        except StopIteration as stop:
+            return stop.value
+        value = error = None
+        try:
+            value = yield yielded
+        except GeneratorExit:
+            steps.close()
+            raise
+        except BaseException as exc:  # noqa: BLE001 - passed on to the awaitable
+            error = exc
 
 
 class _NoLock:

@@ -29,7 +29,7 @@ class EventType(str, enum.Enum):
         return self.value
 
 
-_KAFKA_SOURCES = frozenset({"aws:kafka", "SelfManagedKafka"})
+_KAFKA_SOURCES = frozenset({"aws:kafka", "aws:SelfManagedKafka", "SelfManagedKafka"})
 _SOURCES = {member.value: member for member in EventType}
 
 
@@ -148,7 +148,9 @@ def _source_of(
 
 def _identifier(value: object, index: int, field: str) -> str:
     if isinstance(value, str) and value:
-        return value
+        # A str subclass would carry into the response as itself; Lambda reads
+        # plain strings.
+        return value if type(value) is str else str.__str__(value)
 
     problem = (
         "is missing"

@@ -5,8 +5,7 @@
 - ``gate``: threading events that the test's teardown always releases, so that a
   record handler that "blocks forever" never outlives its test.
 - ``spy``: counts record handlers in flight and remembers the peak.
-- ``typed_records``: the ``asyncbatch._records`` module, or a skip while the
-  typed records (and pydantic model support) are not there yet.
+- ``typed_records``: the ``asyncbatch._records`` module.
 - ``eventually``: awaits a condition that another thread makes true, or fails.
 - an autouse check that no handler thread is left running after a test.
 """
@@ -49,18 +48,9 @@ def shared_events() -> Path:
 
 @pytest.fixture
 def typed_records() -> ModuleType:
-    """The typed records module, or skip when it cannot parse records yet."""
-    try:
-        from asyncbatch import _records
-    except ImportError as exc:
-        pytest.skip(f"the typed records are not importable yet: {exc}")
-    missing = [
-        name
-        for name in ("parser_for", "check_model", "SqsRecord", "KinesisRecord")
-        if not hasattr(_records, name)
-    ]
-    if missing:
-        pytest.skip(f"the typed records are not complete yet: no {missing}")
+    """The typed records module, ``asyncbatch._records``."""
+    from asyncbatch import _records
+
     return _records
 
 

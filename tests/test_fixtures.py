@@ -186,14 +186,6 @@ async def test_msk_event_is_refused(shared_events: Path) -> None:
         await asyncbatch.process_partial_response_async(event, _succeeds)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "eventSource 'aws:SelfManagedKafka' is not in _events._KAFKA_SOURCES "
-        "(which has 'SelfManagedKafka'), so the event is refused for a missing "
-        "'Records' key instead of as Kafka"
-    ),
-    strict=True,
-)
 async def test_self_managed_kafka_event_is_refused(shared_events: Path) -> None:
     """The self-managed Kafka fixture is refused: Kafka is not supported yet."""
     event = _load(shared_events, "kafkaEventSelfManaged.json")

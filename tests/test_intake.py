@@ -285,14 +285,6 @@ async def test_msk_events_are_refused_as_not_supported_yet() -> None:
     await _refused(event, "Kafka.*not supported yet", processor)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "_events._KAFKA_SOURCES holds 'SelfManagedKafka', but Lambda's self-managed "
-        "Kafka events say eventSource 'aws:SelfManagedKafka': the event is refused "
-        "for its missing 'Records' key instead of as Kafka"
-    ),
-    strict=True,
-)
 async def test_self_managed_kafka_events_are_refused_as_not_supported_yet() -> None:
     """A self-managed Kafka event is refused as Kafka, not supported yet."""
     event = {"eventSource": "aws:SelfManagedKafka", "records": KAFKA_RECORDS}

@@ -103,13 +103,6 @@ async def test_response_is_exactly_the_lambda_shape() -> None:
     assert json.loads(json.dumps(response)) == response
 
 
-@pytest.mark.xfail(
-    reason=(
-        "_events._identifier returns a str subclass as it is, so response() "
-        "carries that subclass instead of a plain str (SPEC section 3)"
-    ),
-    strict=True,
-)
 async def test_identifier_is_echoed_as_a_plain_str() -> None:
     """An identifier given as a str subclass comes back as a plain ``str``."""
 

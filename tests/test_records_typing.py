@@ -7,8 +7,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 USAGE = """
 from __future__ import annotations
 
@@ -71,7 +69,6 @@ def misspelt(record: SqsRecord) -> None:
 
 def test_payload_types(tmp_path: Path) -> None:
     """Parametrized records give their payload type; misspelt names are errors."""
-    pytest.importorskip("mypy")
     usage = tmp_path / "usage.py"
     usage.write_text(textwrap.dedent(USAGE))
 

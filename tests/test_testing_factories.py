@@ -749,20 +749,8 @@ class TestSampleEvent:
             sample_event(source, count)
 
 
-def _typed_records_missing() -> str | None:
-    try:
-        asyncbatch.BatchProcessor().process(sqs_event(count=1), lambda record: None)
-    except ImportError as exc:
-        return f"the built-in typed records do not import yet: {exc}"
-    return None
-
-
 def _received(event: dict[str, Any]) -> list[Any]:
     """The typed records a record handler receives for ``event``."""
-    reason = _typed_records_missing()
-    if reason is not None:
-        pytest.skip(reason)
-
     records: list[Any] = []
     result = asyncbatch.BatchProcessor(max_concurrency=1).process(event, records.append)
     assert not result.failures, [outcome.exception for outcome in result.failures]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import threading
 import time
@@ -191,14 +192,6 @@ async def test_sync_handlers_see_a_copy_of_the_callers_contextvars() -> None:
         caller_var.reset(token)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "each worker thread runs all its records in one context copied at spawn "
-        "(_engine._Run._spawn), so a value a sync handler sets is seen by the next "
-        "record of that worker instead of the caller's value (SPEC section 2)"
-    ),
-    strict=True,
-)
 async def test_each_sync_record_starts_from_the_callers_context() -> None:
     """A value one sync handler sets is not seen by the next record's handler."""
     token = caller_var.set("from the caller")
@@ -214,6 +207,33 @@ async def test_each_sync_record_starts_from_the_callers_context() -> None:
     finally:
         caller_var.reset(token)
     assert seen == ["from the caller"] * 3
+
+
+async def test_each_async_record_starts_from_the_callers_context() -> None:
+    """Async handlers get a context of their own per record too, across awaits."""
+    token = caller_var.set("from the caller")
+    seen: list[str] = []
+
+    async def handler(record: dict[str, Any]) -> None:
+        seen.append(caller_var.get())
+        caller_var.set(f"set while handling {record['messageId']}")
+        await asyncio.sleep(0)
+        assert caller_var.get() == f"set while handling {record['messageId']}"
+        seen.append(caller_var.get())
+
+    try:
+        processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=1)
+        result = await processor.process_async(_ids("m-1", "m-2"), handler)
+        assert caller_var.get() == "from the caller"
+    finally:
+        caller_var.reset(token)
+    assert not result.failures
+    assert seen == [
+        "from the caller",
+        "set while handling m-1",
+        "from the caller",
+        "set while handling m-2",
+    ]
 
 
 async def test_structlog_context_holds_the_record_in_sync_handlers() -> None:
