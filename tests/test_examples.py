@@ -386,6 +386,13 @@ def test_inspect_result_counts_the_failures_by_kind() -> None:
     assert example.failure_kinds == {"KeyError": 1}
 
 
+def test_manual_clock_moves_the_remaining_time() -> None:
+    """The fake context's remaining time follows a clock driven by hand."""
+    example = load_example("manual_clock")
+
+    example.test_the_remaining_time_follows_the_clock()
+
+
 def test_migrated_handler_saves_every_order() -> None:
     """The handler moved from Powertools runs unchanged."""
     example = load_example("migrated_handler")
@@ -400,7 +407,7 @@ def test_migrated_handler_saves_every_order() -> None:
 
 
 # Example files that a page may include but that other test modules run.
-EXAMPLES_TESTED_ELSEWHERE = {"my_handler", "test_my_handler"}
+EXAMPLES_TESTED_ELSEWHERE = {"powertools_handler", "test_my_handler"}
 
 TESTED_EXAMPLES = {
     "async_lambda_handler",
@@ -408,6 +415,7 @@ TESTED_EXAMPLES = {
     "dynamodb_handler",
     "inspect_result",
     "kinesis_handler",
+    "manual_clock",
     "migrated_handler",
     "pydantic_handler",
     "quickstart_handler",
