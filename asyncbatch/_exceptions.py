@@ -5,6 +5,7 @@ The hierarchy::
     AsyncBatchError
     ├── BatchProcessingError          every record of the batch failed
     ├── InvalidEventError (ValueError) the event cannot be processed safely
+    ├── WorkerThreadsExhaustedError   too many abandoned threads (in _threads)
     └── RecordError                   why a record failed, when its handler did not say
         ├── RecordTimeoutError (TimeoutError)     the handler ran past record_timeout
         ├── DeadlineExceededError (TimeoutError)  unfinished at the soft deadline

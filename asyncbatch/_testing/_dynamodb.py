@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
+"""Which images the records of a stream carry: ``stream_view_type=`` of
+:func:`dynamodb_event`."""
 
 # Which images each stream view type lets through.
 _VIEWS: dict[str, tuple[bool, bool]] = {

@@ -19,6 +19,7 @@ from ._sqs import sqs_event, sqs_fifo_event
 __all__ = ["SAMPLE_SOURCES", "sample_event"]
 
 SAMPLE_SOURCES = ("sqs", "sqs-fifo", "kinesis", "dynamodb")
+"""The sources that :func:`sample_event` builds events for."""
 
 # How many ordering keys (FIFO groups, partition keys, items) a sample spreads over.
 _KEYS = 3
