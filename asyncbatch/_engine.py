@@ -35,6 +35,7 @@ from collections import deque
 from collections.abc import (
     Awaitable,
     Callable,
+    Coroutine,
     Generator,
     Hashable,
     Iterator,
@@ -95,7 +96,15 @@ class Options:
 
 
 class _Worker:
-    __slots__ = ("abandoned", "current", "future", "index", "stuck", "task")
+    __slots__ = (
+        "abandoned",
+        "context",
+        "current",
+        "future",
+        "index",
+        "stuck",
+        "task",
+    )
 
     def gone(self) -> bool:
         """Whether it was abandoned (read anew: another thread may set it)."""
@@ -112,6 +121,8 @@ class _Worker:
         self.task: asyncio.Task[None] | None = None
         #: A coroutine that a sync handler returned, awaited on the loop.
         self.future: Any = None
+        #: The context the running record's steps run in (async workers).
+        self.context: contextvars.Context | None = None
 
 
 class _Fatal(Exception):
@@ -421,7 +432,7 @@ class _Run:
         worker = _Worker()
         self._workers.add(worker)
         if self._is_async:
-            worker.task = self._loop.create_task(self._work_async(worker))
+            worker.task = self._loop.create_task(_in_contexts(worker, self._work_async))
             self._tasks.append(worker.task)
         else:
             context = contextvars.copy_context()
@@ -550,13 +561,15 @@ class _Run:
                         hand_in(worker, None, exc, None)
                         continue
 
-                context = caller.copy()
+                # From the switch on, every step runs in the record's own context.
+                worker.context = caller.copy()
+                await _switch()
                 if bind is not None:
-                    context.run(bind, index, identifiers[index])
+                    bind(index, identifiers[index])
                 started = _clock()
                 worker.current = (index, started)
                 try:
-                    result = await _in_context(context, context.run(call, record))
+                    result = await call(record)
                 except asyncio.CancelledError as exc:
                     if worker.abandoned:
                         return
@@ -652,36 +665,59 @@ async def _awaited(awaitable: Awaitable[Any]) -> Any:
     return await awaitable
 
 
+#: What a worker yields to make its driver enter ``worker.context``.
+_SWITCH: Final = object()
+
+
 @types.coroutine
-def _in_context(
-    context: contextvars.Context, awaitable: Awaitable[Any]
-) -> Generator[Any, Any, Any]:
-    """Await ``awaitable`` with every step of it run inside ``context``.
+def _switch() -> Generator[Any, None, None]:
+    """Have the driver run every later step of the worker in ``worker.context``."""
+    yield _SWITCH
+
+
+async def _in_contexts(
+    worker: _Worker, work: Callable[[_Worker], Coroutine[Any, Any, None]]
+) -> None:
+    """Run an async worker, its steps in ``worker.context`` (the task's at first)."""
+    worker.context = contextvars.copy_context()
+    await _driven(worker, work(worker))
+
+
+@types.coroutine
+def _driven(
+    worker: _Worker, steps: Coroutine[Any, Any, None]
+) -> Generator[Any, Any, None]:
+    """Run ``steps`` with each of its steps inside the worker's current context.
 
     Each record's handler gets its own copy of the caller's context, as a task
-    would, without the cost of a task per record: what one handler sets is not
-    seen by the next record its worker runs.
+    would, without the cost of a task per record: the worker sets
+    ``worker.context`` and yields ``_SWITCH`` before each record, and from then on
+    this driver runs its steps in that context. What one handler sets is not seen
+    by the next record its worker runs.
     """
-    steps = awaitable.__await__()
     send = steps.send
     throw = steps.throw
     value: Any = None
     error: BaseException | None = None
     while True:
+        context = worker.context
+        assert context is not None
         try:
             if error is None:
                 yielded = context.run(send, value)
             else:
                 yielded = context.run(throw, error)
-        except StopIteration as stop:
-            return stop.value
+        except StopIteration:
+            return
         value = error = None
+        if yielded is _SWITCH:
+            continue
         try:
             value = yield yielded
         except GeneratorExit:
             steps.close()
             raise
-        except BaseException as exc:  # noqa: BLE001 - passed on to the awaitable
+        except BaseException as exc:  # noqa: BLE001 - passed on to the steps
             error = exc
 
 
