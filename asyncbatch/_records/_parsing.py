@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
 
 from .._events import EventType
-from ._dynamodb import DynamoDBRecord, dynamodb_parser
-from ._kinesis import KinesisRecord, kinesis_parser
-from ._sqs import SqsRecord, sqs_parser
 
 __all__ = ["check_model", "parser_for"]
 
 RecordParser = Callable[[Mapping[str, Any]], Any]
 
-_RECORDS: dict[EventType, type[BaseModel]] = {
-    EventType.SQS: SqsRecord,
-    EventType.KINESIS: KinesisRecord,
-    EventType.DYNAMODB: DynamoDBRecord,
-}
-_PARSERS: dict[type[BaseModel], Callable[[Any], RecordParser]] = {
-    SqsRecord: sqs_parser,
-    KinesisRecord: kinesis_parser,
-    DynamoDBRecord: dynamodb_parser,
+# The module of each source's typed record, imported when a batch of that source
+# is first parsed. The names of the record class and of its parser follow.
+_SOURCES: dict[EventType, tuple[str, str, str]] = {
+    EventType.SQS: ("_sqs", "SqsRecord", "sqs_parser"),
+    EventType.KINESIS: ("_kinesis", "KinesisRecord", "kinesis_parser"),
+    EventType.DYNAMODB: ("_dynamodb", "DynamoDBRecord", "dynamodb_parser"),
 }
 _SOURCE_NAMES = {
     EventType.SQS: "SQS",
@@ -74,35 +70,46 @@ _CACHE: dict[tuple[type[Any] | None, EventType], RecordParser] = {}
 
 
 def _parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
-    if model is None:
-        model = _RECORDS[event_type]
     if model is dict:
         return _as_is
 
+    record_class, build_parser = _source(event_type)
+    if model is None:
+        return build_parser(record_class)
+
     check_model(model)
-    expected = _RECORDS[event_type]
-    for source, record_class in _RECORDS.items():
-        if record_class is not expected and issubclass(model, record_class):
+    for source, (module_name, class_name, _) in _SOURCES.items():
+        # A subclass of a source's record means that source's module is loaded:
+        # the sources not loaded yet need no look.
+        module = sys.modules.get(f"{__package__}.{module_name}")
+        if source is event_type or module is None:
+            continue
+        if issubclass(model, getattr(module, class_name)):
             raise TypeError(
                 f"model {model.__name__} is a typed record of {_SOURCE_NAMES[source]}, "
                 f"but the batch comes from {_SOURCE_NAMES[event_type]} "
-                f"({event_type.value}); use {expected.__name__} or a model of "
+                f"({event_type.value}); use {record_class.__name__} or a model of "
                 "your own"
             )
 
-    # The fast parsers build exactly the classes they know: the record classes and
-    # their parametrizations. A subclass may add fields or validators, so it gets
+    # The fast parsers build exactly the classes they know: the record class and
+    # its parametrizations. A subclass may add fields or validators, so it gets
     # plain validation.
-    build_parser = _PARSERS.get(model)
     metadata = model.__pydantic_generic_metadata__
-    origin = metadata["origin"]
-    if build_parser is None and origin is not None and not metadata["parameters"]:
-        build_parser = _PARSERS.get(origin)
-    if build_parser is not None:
+    if model is record_class or (
+        metadata["origin"] is record_class and not metadata["parameters"]
+    ):
         return build_parser(model)
 
     validate: RecordParser = model.model_validate
     return validate
+
+
+def _source(event_type: EventType) -> tuple[type[Any], Callable[[Any], RecordParser]]:
+    """The typed record class of ``event_type`` and its parser factory."""
+    module_name, class_name, parser_name = _SOURCES[event_type]
+    module = importlib.import_module(f".{module_name}", __package__)
+    return getattr(module, class_name), getattr(module, parser_name)
 
 
 def _as_is(raw: Mapping[str, Any]) -> Any:
