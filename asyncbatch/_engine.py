@@ -52,7 +52,7 @@ from ._exceptions import (
 )
 from ._outcome import BatchResult
 
-__all__ = ["Options", "run_batch", "watch"]
+__all__ = ["BatchRun", "Options", "watch"]
 
 #: How long handlers that ignore cancellation get, after the deadline, before the
 #: response is returned without them.
@@ -129,37 +129,28 @@ class _Fatal(Exception):
     """Carries a KeyboardInterrupt or SystemExit out of a worker."""
 
 
-async def run_batch(
-    batch: Batch,
-    call: Callable[[Any], Any],
-    *,
-    is_async: bool,
-    parse: Callable[[Mapping[str, Any]], Any] | None,
-    options: Options,
-    deadline: float | None,
-    bind: RecordBinder | None,
-    started: float,
-) -> BatchResult:
-    """Run every record of ``batch`` through ``call`` and collect the outcomes.
+class BatchRun:
+    """Runs every record of one batch through ``call`` and collects the outcomes.
 
     :param deadline: the soft deadline on the :func:`time.monotonic` clock, or None.
     :param started: when intake began, on the same clock.
     """
-    run = _Run(batch, call, is_async, parse, options, bind)
-    return await run.execute(deadline, started)
 
-
-class _Run:
     def __init__(
         self,
         batch: Batch,
         call: Callable[[Any], Any],
+        *,
         is_async: bool,
         parse: Callable[[Mapping[str, Any]], Any] | None,
         options: Options,
+        deadline: float | None,
         bind: RecordBinder | None,
+        started: float,
     ) -> None:
         count = len(batch.records)
+        self._deadline = deadline
+        self._started = started
         self._batch = batch
         self._records = batch.records
         self._identifiers = batch.identifiers
@@ -195,6 +186,7 @@ class _Run:
         self._abandoned = 0
         self._fatal: BaseException | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._deadline_timer: asyncio.TimerHandle | None = None
         self._lock: Any = threading.Lock() if not is_async else _NO_LOCK
         self._loop: asyncio.AbstractEventLoop
         self._done: asyncio.Future[None]
@@ -333,19 +325,46 @@ class _Run:
 
     # -- the batch ---------------------------------------------------------------
 
-    async def execute(self, deadline: float | None, started: float) -> BatchResult:
-        loop = self._loop = asyncio.get_running_loop()
+    async def execute(self) -> BatchResult:
+        """Run the batch on the running loop, in the caller's task."""
+        done = self._start(asyncio.get_running_loop())
+        with self:  # leaving it stops the timers; an exception stops the batch
+            await done
+        stragglers = self._stragglers()
+        if stragglers:
+            await self._reap(stragglers)
+        return self._result()
+
+    def execute_blocking(self, loop: asyncio.AbstractEventLoop) -> BatchResult:
+        """Run the batch on ``loop``, which is not running, until it is done.
+
+        The same steps as :meth:`execute`. The sync API comes here rather than
+        running :meth:`execute` as a task of its own: that task would cost two
+        more turns of the loop per batch (its first step, and its wake-up when the
+        last record is settled).
+        """
+        done = self._start(loop)
+        with self:
+            loop.run_until_complete(done)
+        stragglers = self._stragglers()
+        if stragglers:
+            loop.run_until_complete(self._reap(stragglers))
+        return self._result()
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
+        """Start the workers and timers; the future is done when the batch is."""
+        self._loop = loop
         self._done = loop.create_future()
         if not self._is_async:
             _threads.check_capacity()
 
-        deadline_timer = None
+        deadline = self._deadline
         if deadline is not None:
             delay = deadline - _clock()
             if delay <= 0:
                 self._expire()
             else:
-                deadline_timer = loop.call_later(delay, self._expire)
+                self._deadline_timer = loop.call_later(delay, self._expire)
 
         if not self._closed:
             if self._is_async:
@@ -362,25 +381,31 @@ class _Run:
         observer = _observer.get()
         if observer is not None:
             self._report(observer)
+        return self._done
 
-        try:
-            await self._done
-        except BaseException:
-            # The caller cancelled us (or the loop is going down): stop everything
-            # and let the cancellation propagate without a result.
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        """The wait for the batch ended: stop the timers, and on an exception
+        (the caller cancelled, the loop is going down) stop everything and let it
+        propagate without a result.
+        """
+        if exc_type is not None:
             self._close()
-            raise
-        finally:
-            if deadline_timer is not None:
-                deadline_timer.cancel()
-            if self._timer is not None:
-                self._timer.cancel()
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
 
+    def _stragglers(self) -> list[asyncio.Task[None]]:
+        """Raise what a worker carried out fatally; else the workers still running."""
         if self._fatal is not None:
             self._close()
             raise self._fatal
+        return [task for task in self._tasks if not task.done()]
 
-        await self._reap_tasks()
+    def _result(self) -> BatchResult:
         return BatchResult(
             self._batch.event_type,
             self._identifiers,
@@ -389,7 +414,7 @@ class _Run:
             self._durations,
             abandoned_threads=self._abandoned,
             peak_concurrency=self._peak,
-            duration=_clock() - started,
+            duration=_clock() - self._started,
         )
 
     def _report(self, observer: Callable[[int], None]) -> None:
@@ -401,12 +426,8 @@ class _Run:
         with self._lock:
             self._close_locked()
 
-    async def _reap_tasks(self) -> None:
+    async def _reap(self, tasks: list[asyncio.Task[None]]) -> None:
         """Wait for async workers; give those that ignore cancellation a grace."""
-        tasks = [task for task in self._tasks if not task.done()]
-        if not tasks:
-            return
-
         _, pending = await asyncio.wait(tasks, timeout=CANCEL_GRACE)
         if pending:
             from ._logging import log_stragglers

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["lambda_handler", "run", "use_loop_factory"]
+__all__ = ["lambda_handler", "loop_for_sync_call", "run", "use_loop_factory"]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -196,20 +196,24 @@ def run(coro: Coroutine[Any, Any, T], *, async_api: str | None = None) -> T:
         )
 
     try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:
-        coro.close()
-        raise _running_loop_error(async_api)
-
-    try:
-        loop = _persistent_loop()
+        loop = loop_for_sync_call(async_api)
     except BaseException:
         coro.close()  # it never ran; closing it spares a "never awaited" warning
         raise
 
     return loop.run_until_complete(coro)
+
+
+def loop_for_sync_call(async_api: str | None = None) -> asyncio.AbstractEventLoop:
+    """This thread's persistent loop, for a sync call that is about to run it.
+
+    :param async_api: the coroutine API a caller inside a running loop should
+        await instead; named in the error message when given.
+    :raises RuntimeError: when this thread is already running an event loop.
+    """
+    if asyncio._get_running_loop() is not None:
+        raise _running_loop_error(async_api)
+    return _persistent_loop()
 
 
 def lambda_handler(

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from . import _loop
-from ._engine import Options, run_batch
+from ._engine import BatchRun, Options
 from ._events import EventType, read_event
 from ._exceptions import BatchProcessingError
 from ._handlers import CONTEXT_PARAMETER, inspect_handler
@@ -111,10 +111,7 @@ class BatchProcessor:
         :raises RuntimeError: this thread is already running an event loop; await
             :meth:`process_async` there instead.
         """
-        return _loop.run(
-            self.process_async(event, record_handler, context),
-            async_api="process_async",
-        )
+        return self._process_blocking(event, record_handler, context, "process_async")
 
     async def process_async(
         self, event: object, record_handler: RecordHandler, context: object = None
@@ -124,6 +121,29 @@ class BatchProcessor:
         :raises InvalidEventError: the event cannot be processed safely.
         :raises BatchProcessingError: every record failed (unless disabled).
         """
+        run = self._prepare(event, record_handler, context)
+        if isinstance(run, BatchResult):
+            return run
+        return self._conclude(await run.execute())
+
+    def _process_blocking(
+        self,
+        event: object,
+        record_handler: RecordHandler,
+        context: object,
+        async_api: str,
+    ) -> BatchResult:
+        """The sync API: :meth:`process_async` on this thread's persistent loop."""
+        loop = _loop.loop_for_sync_call(async_api)
+        run = self._prepare(event, record_handler, context)
+        if isinstance(run, BatchResult):
+            return run
+        return self._conclude(run.execute_blocking(loop))
+
+    def _prepare(
+        self, event: object, record_handler: RecordHandler, context: object
+    ) -> BatchRun | BatchResult:
+        """Intake and set-up: the run of the batch, or the result of an empty one."""
         started = _clock()
         handler = inspect_handler(record_handler)
         batch = read_event(event, self.event_type, key_ordering=self.key_ordering)
@@ -140,7 +160,7 @@ class BatchProcessor:
         if handler.wants_context:
             call = functools.partial(record_handler, **{CONTEXT_PARAMETER: context})
 
-        result = await run_batch(
+        return BatchRun(
             batch,
             call,
             is_async=handler.is_async,
@@ -154,6 +174,8 @@ class BatchProcessor:
             bind=record_binder(),
             started=started,
         )
+
+    def _conclude(self, result: BatchResult) -> BatchResult:
         log_batch(result, result.duration)
         if self.raise_on_entire_batch_failure and result.all_failed:
             raise BatchProcessingError(result)
@@ -179,10 +201,10 @@ def process_partial_response(
     :raises InvalidEventError: the event cannot be processed safely.
     :raises BatchProcessingError: every record failed (unless disabled).
     """
-    return _loop.run(
-        process_partial_response_async(event, record_handler, processor, context),
-        async_api="process_partial_response_async",
+    result = _checked(processor)._process_blocking(
+        event, record_handler, context, "process_partial_response_async"
     )
+    return result.response()
 
 
 async def process_partial_response_async(
@@ -197,15 +219,19 @@ async def process_partial_response_async(
     :raises InvalidEventError: the event cannot be processed safely.
     :raises BatchProcessingError: every record failed (unless disabled).
     """
+    result = await _checked(processor).process_async(event, record_handler, context)
+    return result.response()
+
+
+def _checked(processor: BatchProcessor | None) -> BatchProcessor:
     if processor is None:
-        processor = _default_processor()
-    elif not isinstance(processor, BatchProcessor):
+        return _default_processor()
+    if not isinstance(processor, BatchProcessor):
         raise TypeError(
             f"processor must be a BatchProcessor or None, "
             f"not {type(processor).__name__}"
         )
-    result = await processor.process_async(event, record_handler, context)
-    return result.response()
+    return processor
 
 
 @functools.cache
