@@ -148,7 +148,7 @@ class BatchRun:
         bind: RecordBinder | None,
         started: float,
     ) -> None:
-        count = len(batch.records)
+        count = self._count = len(batch.records)
         self._deadline = deadline
         self._started = started
         self._batch = batch
@@ -211,7 +211,7 @@ class BatchRun:
 
         if self._keys is None:
             index = self._next
-            if index >= len(self._records):
+            if index >= self._count:
                 return None
             self._next = index + 1
             return index
@@ -248,8 +248,8 @@ class BatchRun:
         after = failed if self._stream else -1
         if self._keys is None:
             start = max(self._next, after + 1)
-            self._skip(range(start, len(self._records)), failed, reason)
-            self._next = len(self._records)
+            self._skip(range(start, self._count), failed, reason)
+            self._next = self._count
             return
 
         heap = self._heap
@@ -442,9 +442,7 @@ class BatchRun:
             # With ordering keys only the head of each key can run; a worker that
             # finishes a record takes its key's next one itself.
             runnable = (
-                len(self._records) - self._next
-                if self._keys is None
-                else len(self._heap)
+                self._count - self._next if self._keys is None else len(self._heap)
             )
             for _ in range(min(self._max_concurrency - len(self._workers), runnable)):
                 self._spawn()
@@ -535,7 +533,7 @@ class BatchRun:
     # -- workers -----------------------------------------------------------------
 
     def _hand_out(self, worker: _Worker) -> int | None:
-        """Give ``worker`` its next record. In thread mode, call with the lock held.
+        """Give ``worker`` its first record. In thread mode, with the lock held.
 
         The record counts as in flight from here until it is settled.
         """
@@ -548,20 +546,31 @@ class BatchRun:
             self._peak = max(self._peak, self._running)
         return index
 
-    def _hand_in(
+    def _turn_in(
         self,
         worker: _Worker,
         result: Any,
         exception: BaseException | None,
         duration: float | None,
-    ) -> None:
-        """Settle the record ``worker`` holds. In thread mode, with the lock held."""
+    ) -> int | None:
+        """Settle the record ``worker`` holds and give it its next one, if any.
+
+        In thread mode, call with the lock held. A worker that goes on from one
+        record to the next stays in flight, so the count of running records is
+        only touched when it stops.
+        """
         index = worker.index
         assert index is not None
-        worker.index = None
         worker.current = None
-        self._running -= 1
         self._finish(index, result, exception, duration)
+        if worker.abandoned:
+            # _abandon took it out of the running count already.
+            worker.index = None
+            return None
+        worker.index = index = self._take()
+        if index is None:
+            self._running -= 1
+        return index
 
     async def _work_async(self, worker: _Worker) -> None:
         records = self._records
@@ -569,17 +578,17 @@ class BatchRun:
         parse = self._parse
         call = self._call
         bind = self._bind
-        hand_out = self._hand_out
-        hand_in = self._hand_in
+        turn_in = self._turn_in
         caller = contextvars.copy_context()
         try:
-            while (index := hand_out(worker)) is not None:
+            index = self._hand_out(worker)
+            while index is not None:
                 record: Any = records[index]
                 if parse is not None:
                     try:
                         record = parse(record)
                     except Exception as exc:  # noqa: BLE001 - the payload's failure
-                        hand_in(worker, None, exc, None)
+                        index = turn_in(worker, None, exc, None)
                         continue
 
                 # From the switch on, every step runs in the record's own context.
@@ -596,13 +605,13 @@ class BatchRun:
                         return
                     # The handler raised it itself: asyncbatch only ever cancels
                     # a worker it has abandoned.
-                    hand_in(worker, None, exc, _clock() - started)
+                    index = turn_in(worker, None, exc, _clock() - started)
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
-                    hand_in(worker, None, exc, _clock() - started)
+                    index = turn_in(worker, None, exc, _clock() - started)
                 else:
-                    hand_in(worker, result, None, _clock() - started)
+                    index = turn_in(worker, result, None, _clock() - started)
         except (KeyboardInterrupt, SystemExit) as exc:
             self._fail_fatally(exc)
         finally:
@@ -666,8 +675,7 @@ class BatchRun:
             with lock:
                 if worker.gone():
                     return
-                self._hand_in(worker, result, error, duration)
-                index = self._hand_out(worker)
+                index = self._turn_in(worker, result, error, duration)
 
     def _await_on_loop(self, awaitable: Awaitable[Any], worker: _Worker) -> Any:
         """Await what a sync handler returned, on the loop, from its thread."""
