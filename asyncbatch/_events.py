@@ -32,8 +32,12 @@ class EventType(str, enum.Enum):
 _KAFKA_SOURCES = frozenset({"aws:kafka", "aws:SelfManagedKafka", "SelfManagedKafka"})
 _SOURCES = {member.value: member for member in EventType}
 
+# The types that need no closer look, checked for a whole batch at once.
+_DICTS = frozenset({dict})
+_STRS = frozenset({str})
 
-@dataclass(frozen=True, slots=True, eq=False)
+
+@dataclass(slots=True, eq=False)
 class Batch:
     """What intake learned about one event.
 
@@ -71,7 +75,7 @@ def read_event(
 
 
 def _records_of(event: object) -> list[Mapping[str, Any]]:
-    if not isinstance(event, Mapping):
+    if event.__class__ is not dict and not isinstance(event, Mapping):
         raise InvalidEventError(
             f"the event must be a mapping with a 'Records' list, "
             f"not {type(event).__name__}"
@@ -97,8 +101,11 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
         kind = "null" if records is None else type(records).__name__
         raise InvalidEventError(f"the event's 'Records' must be a list, not {kind}")
 
+    if _DICTS.issuperset(map(type, records)):
+        return records
+
     for index, record in enumerate(records):
-        if record.__class__ is not dict and not isinstance(record, Mapping):
+        if not isinstance(record, Mapping):
             raise InvalidEventError(
                 f"record {index} must be a mapping, not {type(record).__name__}"
             )
@@ -165,30 +172,26 @@ def _identifier(value: object, index: int, field: str) -> str:
 
 
 def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
-    identifiers: list[str] = []
-    groups: list[Any] = []
-    fifo_arn = None
-    for index, record in enumerate(records):
-        message_id = record.get("messageId")
-        if message_id.__class__ is not str or not message_id:
-            message_id = _identifier(message_id, index, "'messageId'")
-        identifiers.append(message_id)
-
-        attributes = record.get("attributes")
-        if attributes.__class__ is dict or isinstance(attributes, Mapping):
-            groups.append(attributes.get("MessageGroupId"))
-        else:
-            groups.append(None)
-
-        if fifo_arn is None:
-            arn = record.get("eventSourceARN")
-            if isinstance(arn, str):
-                fifo_arn = arn.endswith(".fifo")
+    identifiers: list[Any] = [record.get("messageId") for record in records]
+    if not _STRS.issuperset(map(type, identifiers)) or "" in identifiers:
+        identifiers = [
+            _identifier(message_id, index, "'messageId'")
+            for index, message_id in enumerate(identifiers)
+        ]
 
     # The ARN is what tells a FIFO queue: standard queues with fair queuing carry a
     # MessageGroupId too. Only when no record names its queue does the group decide.
-    fifo = fifo_arn if fifo_arn is not None else any(g is not None for g in groups)
-    if not fifo:
+    fifo_arn = None
+    for record in records:
+        arn = record.get("eventSourceARN")
+        if isinstance(arn, str):
+            fifo_arn = arn.endswith(".fifo")
+            break
+    if fifo_arn is False:
+        return Batch(EventType.SQS, records, identifiers, None, False, False)
+
+    groups = [_message_group(record) for record in records]
+    if fifo_arn is None and all(group is None for group in groups):
         return Batch(EventType.SQS, records, identifiers, None, False, False)
 
     for index, group in enumerate(groups):
@@ -196,6 +199,13 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
             _identifier(group, index, "'attributes.MessageGroupId' of a FIFO queue")
     keys: list[Hashable] = groups
     return Batch(EventType.SQS, records, identifiers, keys, False, True)
+
+
+def _message_group(record: Mapping[str, Any]) -> Any:
+    attributes = record.get("attributes")
+    if attributes.__class__ is dict or isinstance(attributes, Mapping):
+        return attributes.get("MessageGroupId")
+    return None
 
 
 def _read_kinesis(

@@ -99,9 +99,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
     )
     _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
         "attributes": lambda value: SqsAttributes.model_validate(value),
-        "message_attributes": lambda value: adapter(
-            dict[str, SqsMessageAttribute]
-        ).validate_python(value),
+        "message_attributes": lambda value: _message_attributes(value),
     }
 
     if not TYPE_CHECKING:
@@ -164,6 +162,15 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         if arn is not None:
             return arn.endswith(".fifo")
         return self.attributes.message_group_id is not None
+
+
+def _message_attributes(value: Any) -> dict[str, SqsMessageAttribute]:
+    # Most records carry none: an empty mapping needs no validator.
+    if value.__class__ is dict and not value:
+        return {}
+    validate = adapter(dict[str, SqsMessageAttribute]).validate_python
+    result: dict[str, SqsMessageAttribute] = validate(value)
+    return result
 
 
 def _arn_parts(arn: str | None) -> list[str] | None:
