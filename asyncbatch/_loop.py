@@ -23,6 +23,7 @@ import inspect
 import os
 import select
 import selectors
+import sys
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, ParamSpec, TypeVar
@@ -84,7 +85,7 @@ def use_loop_factory(factory: LoopFactory | None) -> None:
     The factory is called once per thread (and again after a fork, or after other
     code closed the loop) and must return a new, not running event loop. ``None``
     goes back to the default: the ``ASYNCBATCH_LOOP`` environment variable, else
-    :func:`asyncio.new_event_loop`.
+    asyncio's loop (on Linux, with its waits for timers timed to the microsecond).
 
     A loop that a thread already has is kept, since objects are bound to it: call
     this at import time, before the first sync call or :func:`run`.
@@ -110,7 +111,7 @@ def _new_loop() -> asyncio.AbstractEventLoop:
 
     choice = os.environ.get(LOOP_ENV_VAR, "").strip().lower()
     if choice in ("", "asyncio"):
-        return asyncio.new_event_loop()
+        return _asyncio_loop()
 
     if choice == "uvloop":
         try:
@@ -128,6 +129,51 @@ def _new_loop() -> asyncio.AbstractEventLoop:
         f"{LOOP_ENV_VAR} must be 'asyncio' or 'uvloop'; "
         f"got {os.environ[LOOP_ENV_VAR]!r}"
     )
+
+
+if sys.platform == "linux":
+
+    class _PreciseEpollSelector(selectors.EpollSelector):
+        """epoll, with the waits for timers timed to the microsecond.
+
+        ``epoll_wait`` counts whole milliseconds, and :mod:`selectors` rounds a
+        wait up to the next one so that it never ends early. So a timer fires up
+        to 1 ms late, and when many timers fall due microseconds apart (records
+        that awaited the same sleep one after the other), the loop sleeps a whole
+        millisecond between them: every wave of concurrent records loses that
+        time again. Here a wait with a timeout is a ``select()`` on the epoll
+        descriptor itself, which is readable while any descriptor registered in
+        it has an event; ``select()`` counts microseconds. The events are then
+        collected without waiting.
+
+        ``select()`` takes no descriptor from ``FD_SETSIZE`` (1024) on; where the
+        epoll descriptor is that high, the waits stay in whole milliseconds.
+        """
+
+        _precise = True
+
+        def select(
+            self, timeout: float | None = None
+        ) -> list[tuple[selectors.SelectorKey, int]]:
+            if timeout is not None and timeout > 0 and self._precise:
+                try:
+                    ready, _, _ = select.select((self.fileno(),), (), (), timeout)
+                except ValueError:  # the descriptor is FD_SETSIZE or above
+                    self._precise = False
+                    return super().select(timeout)
+
+                if not ready:
+                    return []
+                timeout = 0
+            return super().select(timeout)
+
+
+def _asyncio_loop() -> asyncio.AbstractEventLoop:
+    """A new asyncio loop; on Linux, one whose timers fire on time."""
+    if sys.platform == "linux":
+        return asyncio.SelectorEventLoop(_PreciseEpollSelector())
+    else:  # the default selector elsewhere (kqueue, say) already waits precisely
+        return asyncio.new_event_loop()
 
 
 def _persistent_loop() -> asyncio.AbstractEventLoop:

@@ -363,6 +363,100 @@ class TestLoopFactory:
             in_thread(lambda: _loop.run(running_loop()))
 
 
+linux_only = pytest.mark.skipif(
+    sys.platform != "linux", reason="the precise waits replace epoll's, on Linux"
+)
+
+
+@linux_only
+class TestPreciseWaits:
+    """The default loop waits for its timers to the microsecond (docs/loop.md)."""
+
+    def test_default_loop_uses_the_precise_selector(self) -> None:
+        """The persistent loop is asyncio's, over the precise epoll selector."""
+
+        async def loop_and_selector() -> tuple[object, object]:
+            loop = asyncio.get_running_loop()
+            return loop, loop._selector  # type: ignore[attr-defined]
+
+        loop, selector = in_thread(lambda: _loop.run(loop_and_selector()))
+
+        assert isinstance(loop, asyncio.SelectorEventLoop)
+        assert isinstance(selector, _loop._PreciseEpollSelector)
+
+    def test_timers_never_fire_early(self) -> None:
+        """Timers a fraction of a millisecond apart fire at or after their time."""
+
+        async def lateness() -> list[float]:
+            loop = asyncio.get_running_loop()
+            fired: list[float] = []
+            due = [loop.time() + 0.002 + 0.00013 * i for i in range(20)]
+            done = loop.create_future()
+
+            def fire(when: float) -> None:
+                fired.append(loop.time() - when)
+                if len(fired) == len(due):
+                    done.set_result(None)
+
+            for when in due:
+                loop.call_at(when, fire, when)
+            await done
+            return fired
+
+        fired = in_thread(lambda: _loop.run(lateness()))
+
+        assert len(fired) == 20
+        assert min(fired) >= 0
+
+    def test_wait_with_a_timeout_and_an_event(self) -> None:
+        """With a timer far off, a descriptor's event still wakes the loop."""
+
+        async def read_pipe() -> bytes:
+            loop = asyncio.get_running_loop()
+            far = loop.call_later(30, lambda: None)
+            reader, writer = os.pipe()
+            writing = threading.Timer(0.05, os.write, (writer, b"ready"))
+            try:
+                got = loop.create_future()
+                loop.add_reader(reader, lambda: got.set_result(os.read(reader, 5)))
+                writing.start()
+                return await asyncio.wait_for(got, 10)
+            finally:
+                writing.join()
+                far.cancel()
+                loop.remove_reader(reader)
+                os.close(reader)
+                os.close(writer)
+
+        assert in_thread(lambda: _loop.run(read_pipe())) == b"ready"
+
+    def test_descriptor_select_cannot_take(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Past FD_SETSIZE, the selector goes back to epoll's millisecond waits."""
+        import select
+
+        calls: list[float] = []
+        real_select = select.select
+
+        def refusing(*args: Any) -> Any:
+            calls.append(args[3])
+            raise ValueError("filedescriptor out of range in select()")
+
+        async def sleep_twice() -> str:
+            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)
+            return "slept"
+
+        monkeypatch.setattr(select, "select", refusing)
+        try:
+            assert in_thread(lambda: _loop.run(sleep_twice())) == "slept"
+        finally:
+            monkeypatch.setattr(select, "select", real_select)
+
+        assert len(calls) == 1, "select() is not tried again once it refused"
+
+
 class TestFork:
     def test_child_gets_a_fresh_loop_and_parent_keeps_working(self) -> None:
         """After a fork the child runs on a new loop and the parent's still wakes.
