@@ -136,6 +136,24 @@ def asyncbatch_runner(handler: Callable[..., Any], **options: Any) -> Runner:
     return run
 
 
+def asyncbatch_async_runner(handler: Callable[..., Any], **options: Any) -> Runner:
+    """asyncbatch's async entry point, awaited on the async peers' plain loop.
+
+    The sync entry point runs on asyncbatch's own loop; this row shows what the
+    same batch costs on a plain asyncio loop, as the peers have.
+    """
+    import asyncbatch
+
+    processor = asyncbatch_processor(**options)
+    process = asyncbatch.process_partial_response_async
+    loop = warm_loop()
+
+    def run(event: Event) -> Any:
+        return loop.run(process(event, handler, processor=processor))
+
+    return run
+
+
 def powertools_runner(
     handler: Callable[..., Any], *, asynchronous: bool = True, model: bool = False
 ) -> Runner:
