@@ -367,9 +367,10 @@ def _demo(arguments: argparse.Namespace) -> int:
     handler_time = sum(o.duration or 0.0 for o in result.outcomes)
     print(f"\nwall time: {wall:.2f} s")
     if wall > 0 and handler_time > 0:
+        speed_up = handler_time / wall
         print(
             f"summed handler time: {handler_time:.2f} s, so one record at a time "
-            f"would have taken about that long: a speed-up of {handler_time / wall:.1f}x"
+            f"would have taken about that long: a speed-up of {speed_up:.1f}x"
         )
     response = result.response()
     print(

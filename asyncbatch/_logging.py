@@ -198,7 +198,9 @@ def safe_message(exc: BaseException) -> str:
     if not _is_validation_error(exc):
         return str(exc)
 
-    errors = exc.errors(include_input=False, include_url=False)  # type: ignore[attr-defined]
+    errors = exc.errors(  # type: ignore[attr-defined]
+        include_input=False, include_url=False
+    )
     parts = []
     for error in errors:
         location = ".".join(str(part) for part in error.get("loc", ())) or "<record>"
