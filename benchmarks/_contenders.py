@@ -113,21 +113,11 @@ def with_root_log_handler(runner: Runner) -> Runner:
     return run
 
 
-def asyncbatch_processor(**options: Any) -> Any:
-    """``asyncbatch.BatchProcessor(**options)``, or Unavailable before it exists."""
-    import asyncbatch
-
-    cls = getattr(asyncbatch, "BatchProcessor", None)
-    if cls is None:
-        raise Unavailable("asyncbatch.BatchProcessor does not exist yet")
-    return cls(**options)
-
-
 def asyncbatch_runner(handler: Callable[..., Any], **options: Any) -> Runner:
     """asyncbatch's sync entry point, as a Lambda function calls it."""
     import asyncbatch
 
-    processor = asyncbatch_processor(**options)
+    processor = asyncbatch.BatchProcessor(**options)
     process = asyncbatch.process_partial_response
 
     def run(event: Event) -> Any:
@@ -144,7 +134,7 @@ def asyncbatch_async_runner(handler: Callable[..., Any], **options: Any) -> Runn
     """
     import asyncbatch
 
-    processor = asyncbatch_processor(**options)
+    processor = asyncbatch.BatchProcessor(**options)
     process = asyncbatch.process_partial_response_async
     loop = warm_loop()
 

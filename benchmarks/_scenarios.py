@@ -439,11 +439,6 @@ class Child:
         return self.value(data)
 
 
-def _asyncbatch_present() -> None:
-    """Raise Unavailable in the parent, before a child would fail on the same."""
-    c.asyncbatch_processor()
-
-
 def _needs(module: str) -> None:
     c._require(module)
 
@@ -453,9 +448,7 @@ def memory(sizes: Sizes) -> Scenario:
 
     def contender(name: str) -> Contender:
         def build() -> Child:
-            if name.startswith(AB):
-                _asyncbatch_present()
-            elif name.startswith("Powertools"):
+            if name.startswith("Powertools"):
                 _needs("aws_lambda_powertools")
             return Child(
                 "_memory",
@@ -500,9 +493,7 @@ def _cold_check(data: dict[str, Any]) -> bool:
 def cold_start(sizes: Sizes) -> Scenario:
     def contender(name: str, task: str) -> Contender:
         def build() -> Child:
-            if name.startswith(AB):
-                _asyncbatch_present()
-            else:
+            if not name.startswith(AB):
                 _needs("aws_lambda_powertools")
             return Child(
                 "_cold",

@@ -23,17 +23,11 @@ from typing import Any, TypeVar
 
 import pytest
 
-import asyncbatch
 from asyncbatch import _loop
 
 T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[1]
-
-requires_sync_api = pytest.mark.skipif(
-    not hasattr(asyncbatch, "BatchProcessor"),
-    reason="asyncbatch.BatchProcessor (the core runtime) is not importable yet",
-)
 
 # Shared by the scripts below: a minimal SQS event and a JSON report on stdout.
 PRELUDE = """\
@@ -617,7 +611,6 @@ class TestFork:
         assert report["after"] == ["uvloop", report["pid"]]
 
 
-@requires_sync_api
 class TestSyncApi:
     def test_c11_loop_acquisition_on_newer_pythons(self) -> None:
         """C11: two calls share a loop, a third from another thread works."""
