@@ -9,7 +9,7 @@ deleting records that never ran.
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,9 @@ class EventType(str, enum.Enum):
 
 _KAFKA_SOURCES = frozenset({"aws:kafka", "aws:SelfManagedKafka", "SelfManagedKafka"})
 _SOURCES = {member.value: member for member in EventType}
+
+#: Reads a stream record's ordering key, given the record's section and index.
+_KeyOf = Callable[[Mapping[str, Any], int], Hashable]
 
 # The types that need no closer look, checked for a whole batch at once.
 _DICTS = frozenset({dict})
@@ -67,10 +70,14 @@ def read_event(
     if source is EventType.SQS:
         return _read_sqs(records)
 
+    key_of: _KeyOf
     if source is EventType.KINESIS:
-        identifiers, keys = _read_kinesis(records, key_ordering)
+        section, field, key_of = "kinesis", "sequenceNumber", _partition_key
     else:
-        identifiers, keys = _read_dynamodb(records, key_ordering)
+        section, field, key_of = "dynamodb", "SequenceNumber", _item_key
+    identifiers, keys = _read_stream(
+        records, section, field, key_of if key_ordering else None
+    )
     return Batch(source, records, identifiers, keys, True, False)
 
 
@@ -208,55 +215,46 @@ def _message_group(record: Mapping[str, Any]) -> Any:
     return None
 
 
-def _read_kinesis(
-    records: list[Mapping[str, Any]], key_ordering: bool
+def _read_stream(
+    records: list[Mapping[str, Any]],
+    section: str,
+    field: str,
+    key_of: _KeyOf | None,
 ) -> tuple[list[str], list[Hashable] | None]:
+    """The identifiers and, with ``key_of``, the ordering keys of stream records.
+
+    :param section: the mapping of each record that holds both.
+    :param field: the sequence number's name in it: the item identifier.
+    """
     identifiers: list[str] = []
     keys: list[Hashable] = []
     for index, record in enumerate(records):
-        kinesis = record.get("kinesis")
-        if not isinstance(kinesis, Mapping):
-            raise InvalidEventError(f"record {index}: 'kinesis' is missing")
+        inner = record.get(section)
+        if not isinstance(inner, Mapping):
+            raise InvalidEventError(f"record {index}: '{section}' is missing")
 
-        sequence_number = kinesis.get("sequenceNumber")
+        sequence_number = inner.get(field)
         if sequence_number.__class__ is not str or not sequence_number:
             sequence_number = _identifier(
-                sequence_number, index, "'kinesis.sequenceNumber'"
+                sequence_number, index, f"'{section}.{field}'"
             )
         identifiers.append(sequence_number)
 
-        if key_ordering:
-            key = kinesis.get("partitionKey")
-            if key.__class__ is not str or not key:
-                _identifier(key, index, "'kinesis.partitionKey' (its ordering key)")
-            keys.append(key)
-    return identifiers, keys if key_ordering else None
+        if key_of is not None:
+            keys.append(key_of(inner, index))
+    return identifiers, None if key_of is None else keys
 
 
-def _read_dynamodb(
-    records: list[Mapping[str, Any]], key_ordering: bool
-) -> tuple[list[str], list[Hashable] | None]:
-    identifiers: list[str] = []
-    keys: list[Hashable] = []
-    for index, record in enumerate(records):
-        dynamodb = record.get("dynamodb")
-        if not isinstance(dynamodb, Mapping):
-            raise InvalidEventError(f"record {index}: 'dynamodb' is missing")
-
-        sequence_number = dynamodb.get("SequenceNumber")
-        if sequence_number.__class__ is not str or not sequence_number:
-            sequence_number = _identifier(
-                sequence_number, index, "'dynamodb.SequenceNumber'"
-            )
-        identifiers.append(sequence_number)
-
-        if key_ordering:
-            keys.append(_item_key(dynamodb.get("Keys"), index))
-    return identifiers, keys if key_ordering else None
+def _partition_key(kinesis: Mapping[str, Any], index: int) -> Hashable:
+    key = kinesis.get("partitionKey")
+    if key.__class__ is not str or not key:
+        _identifier(key, index, "'kinesis.partitionKey' (its ordering key)")
+    return key
 
 
-def _item_key(keys: object, index: int) -> Hashable:
+def _item_key(dynamodb: Mapping[str, Any], index: int) -> Hashable:
     """The item's primary key as a hashable value, the same for every image."""
+    keys = dynamodb.get("Keys")
     if not isinstance(keys, Mapping) or not keys:
         problem = "is missing" if keys is None else "must be a non-empty mapping"
         raise InvalidEventError(
