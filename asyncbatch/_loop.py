@@ -88,7 +88,9 @@ def use_loop_factory(factory: LoopFactory | None) -> None:
     asyncio's loop (on Linux, with its waits for timers timed to the microsecond).
 
     A loop that a thread already has is kept, since objects are bound to it: call
-    this at import time, before the first sync call or :func:`run`.
+    this at import time, before the first sync call or :func:`run`. A factory
+    that returns anything but a new loop fails the call that needed the loop
+    (``TypeError`` or ``RuntimeError``); the next call asks the factory again.
 
     :param factory: a callable returning a new event loop, such as
         ``uvloop.new_event_loop``, or ``None``.
@@ -107,7 +109,19 @@ def use_loop_factory(factory: LoopFactory | None) -> None:
 
 def _new_loop() -> asyncio.AbstractEventLoop:
     if _factory is not None:
-        return _factory()
+        loop: object = _factory()
+        if not isinstance(loop, asyncio.AbstractEventLoop):
+            raise TypeError(
+                f"the factory given to use_loop_factory() must return an event "
+                f"loop; {_factory!r} returned {type(loop).__name__}"
+            )
+        if loop.is_closed() or loop.is_running():
+            state = "closed" if loop.is_closed() else "running"
+            raise RuntimeError(
+                f"the factory given to use_loop_factory() must return a new "
+                f"event loop; {_factory!r} returned a {state} one"
+            )
+        return loop
 
     choice = os.environ.get(LOOP_ENV_VAR, "").strip().lower()
     if choice in ("", "asyncio"):

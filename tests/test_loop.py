@@ -316,6 +316,31 @@ class TestLoopFactory:
         with pytest.raises(TypeError, match="factory must be a callable"):
             _loop.use_loop_factory("uvloop")  # type: ignore[arg-type]
 
+    def test_factory_that_returns_no_loop(self) -> None:
+        """A factory returning something else fails, and the thread recovers."""
+
+        def calls() -> tuple[str, asyncio.AbstractEventLoop]:
+            _loop.use_loop_factory(lambda: None)  # type: ignore[arg-type, return-value]
+            with pytest.raises(TypeError, match=r"use_loop_factory.*NoneType"):
+                _loop.run(running_loop())
+
+            _loop.use_loop_factory(None)
+            return "recovered", _loop.run(running_loop())
+
+        word, loop = in_thread(calls)
+
+        assert word == "recovered"
+        assert isinstance(loop, asyncio.AbstractEventLoop)
+
+    def test_factory_that_returns_a_closed_loop(self) -> None:
+        """A factory must return a new loop, not one closed already."""
+        closed = asyncio.new_event_loop()
+        closed.close()
+        _loop.use_loop_factory(lambda: closed)
+
+        with pytest.raises(RuntimeError, match=r"use_loop_factory.*closed"):
+            in_thread(lambda: _loop.run(running_loop()))
+
     def test_uvloop_by_factory(self) -> None:
         """uvloop's own factory gives uvloop loops, with no global policy."""
         uvloop = pytest.importorskip("uvloop")
