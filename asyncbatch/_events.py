@@ -88,13 +88,7 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
             f"not {type(event).__name__}"
         )
 
-    source = event.get("eventSource")
-    if source in _KAFKA_SOURCES:
-        raise InvalidEventError(
-            f"Kafka events ({source!r}) are not supported yet; "
-            "only SQS, Kinesis and DynamoDB Streams events are"
-        )
-
+    _refuse_kafka(event.get("eventSource"))
     if "Records" not in event:
         hint = (
             " (found 'records': the key is case-sensitive)"
@@ -122,7 +116,18 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
 def _source_of(
     records: list[Mapping[str, Any]], event_type: EventType | None
 ) -> EventType:
-    sources = {record.get("eventSource") for record in records}
+    try:
+        sources = {record.get("eventSource") for record in records}
+    except TypeError:  # an unhashable value: a list, say
+        for index, record in enumerate(records):
+            value = record.get("eventSource")
+            if value is not None and not isinstance(value, str):
+                raise InvalidEventError(
+                    f"record {index}: 'eventSource' must be a string, "
+                    f"not {type(value).__name__}"
+                ) from None
+        raise
+
     if len(sources) > 1:
         named = ", ".join(sorted(repr(source) for source in sources))
         raise InvalidEventError(
@@ -139,12 +144,7 @@ def _source_of(
             )
         return event_type
 
-    if value in _KAFKA_SOURCES:
-        raise InvalidEventError(
-            f"Kafka events ({value!r}) are not supported yet; "
-            "only SQS, Kinesis and DynamoDB Streams events are"
-        )
-
+    _refuse_kafka(value)
     found = _SOURCES.get(value) if isinstance(value, str) else None
     if found is None:
         raise InvalidEventError(
@@ -158,6 +158,14 @@ def _source_of(
             f"expects {event_type.value!r}"
         )
     return found
+
+
+def _refuse_kafka(source: object) -> None:
+    if isinstance(source, str) and source in _KAFKA_SOURCES:
+        raise InvalidEventError(
+            f"Kafka events ({source!r}) are not supported yet; "
+            "only SQS, Kinesis and DynamoDB Streams events are"
+        )
 
 
 def _identifier(value: object, index: int, field: str) -> str:

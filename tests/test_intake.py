@@ -143,6 +143,26 @@ async def test_an_unknown_event_source_is_refused() -> None:
     await _refused(event, "aws:s3", processor)
 
 
+@pytest.mark.parametrize("value", [["aws:sqs"], {"source": "aws:sqs"}])
+async def test_an_event_source_that_is_not_a_string_is_refused(value: object) -> None:
+    """An unhashable eventSource is refused naming the record, not a TypeError."""
+    event = _sqs()
+    event["Records"][1]["eventSource"] = value
+    await _refused(event, r"record 1: 'eventSource' must be a string")
+
+
+async def test_an_unhashable_event_level_source_is_not_taken_for_kafka() -> None:
+    """Only a string can name Kafka; an odd top-level eventSource changes nothing."""
+    event = {**_sqs(), "eventSource": ["aws:kafka"]}
+    processor = asyncbatch.BatchProcessor(model=dict)
+    calls = Calls()
+
+    result = await processor.process_async(event, calls)
+
+    assert result.response() == {"batchItemFailures": []}
+    assert calls.count == 2
+
+
 # -- C03: identifiers ----------------------------------------------------------------
 
 
