@@ -125,10 +125,6 @@ class _Worker:
         self.context: contextvars.Context | None = None
 
 
-class _Fatal(Exception):
-    """Carries a KeyboardInterrupt or SystemExit out of a worker."""
-
-
 class BatchRun:
     """Runs every record of one batch through ``call`` and collects the outcomes.
 

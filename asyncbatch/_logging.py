@@ -96,7 +96,7 @@ def _stdlib_wants(level: int) -> bool:
     return False
 
 
-def log_batch(result: BatchResult, duration: float) -> None:
+def log_batch(result: BatchResult) -> None:
     """Emit ``batch processed`` and one ``record failed`` per failed record."""
     structured = _structlog_logger()
     warn = structured is not None or _stdlib_wants(logging.WARNING)
@@ -121,7 +121,7 @@ def log_batch(result: BatchResult, duration: float) -> None:
         "failed_timed_out": counts["timed_out"],
         "failed_skipped": counts["skipped"],
         "failed_deadline": counts["deadline"],
-        "duration": round(duration, 6),
+        "duration": round(result.duration, 6),
         "peak_concurrency": result.peak_concurrency,
         "abandoned_threads": result.abandoned_threads,
     }

@@ -176,7 +176,7 @@ class BatchProcessor:
         )
 
     def _conclude(self, result: BatchResult) -> BatchResult:
-        log_batch(result, result.duration)
+        log_batch(result)
         if self.raise_on_entire_batch_failure and result.all_failed:
             raise BatchProcessingError(result)
         return result
