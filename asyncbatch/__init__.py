@@ -16,6 +16,9 @@ from ._exceptions import InvalidEventError as InvalidEventError
 from ._exceptions import RecordError as RecordError
 from ._exceptions import RecordSkippedError as RecordSkippedError
 from ._exceptions import RecordTimeoutError as RecordTimeoutError
+from ._exceptions import (
+    WorkerThreadsExhaustedError as WorkerThreadsExhaustedError,
+)
 from ._loop import lambda_handler as lambda_handler
 from ._loop import run as run
 from ._loop import use_loop_factory as use_loop_factory
@@ -26,7 +29,6 @@ from ._processor import process_partial_response as process_partial_response
 from ._processor import (
     process_partial_response_async as process_partial_response_async,
 )
-from ._threads import WorkerThreadsExhaustedError as WorkerThreadsExhaustedError
 
 if TYPE_CHECKING:
     from ._records import DynamoDBRecord as DynamoDBRecord

@@ -5,7 +5,7 @@ The hierarchy::
     AsyncBatchError
     ├── BatchProcessingError          every record of the batch failed
     ├── InvalidEventError (ValueError) the event cannot be processed safely
-    ├── WorkerThreadsExhaustedError   too many abandoned threads (in _threads)
+    ├── WorkerThreadsExhaustedError   too many abandoned threads still stuck
     └── RecordError                   why a record failed, when its handler did not say
         ├── RecordTimeoutError (TimeoutError)     the handler ran past record_timeout
         ├── DeadlineExceededError (TimeoutError)  unfinished at the soft deadline
@@ -31,6 +31,7 @@ __all__ = [
     "RecordError",
     "RecordSkippedError",
     "RecordTimeoutError",
+    "WorkerThreadsExhaustedError",
 ]
 
 
@@ -68,6 +69,30 @@ class BatchProcessingError(AsyncBatchError):
 
     def __reduce__(self) -> tuple[type[BatchProcessingError], tuple[BatchResult]]:
         return (type(self), (self.result,))
+
+
+class WorkerThreadsExhaustedError(AsyncBatchError):
+    """Too many worker threads are stuck in handlers whose records timed out.
+
+    Raised before any record of a batch of sync handlers starts.
+
+    :ivar stuck: how many abandoned threads are still inside a handler.
+    :ivar limit: how many may be, process-wide, before batches are refused.
+    """
+
+    def __init__(self, stuck: int, limit: int) -> None:
+        self.stuck = stuck
+        self.limit = limit
+        super().__init__(
+            f"{stuck} worker threads are still stuck in record handlers that "
+            f"timed out (limit {limit}); refusing to start more. "
+            "Fix the blocking call, or give it its own timeout"
+        )
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[WorkerThreadsExhaustedError], tuple[int, int]]:
+        return (type(self), (self.stuck, self.limit))
 
 
 class RecordError(AsyncBatchError):

@@ -20,11 +20,10 @@ import queue
 import threading
 from collections.abc import Callable
 
-from ._exceptions import AsyncBatchError
+from ._exceptions import WorkerThreadsExhaustedError
 
 __all__ = [
     "MAX_ABANDONED_THREADS",
-    "WorkerThreadsExhaustedError",
     "abandoned_threads",
     "check_capacity",
     "release_abandoned",
@@ -35,21 +34,6 @@ __all__ = [
 #: How many abandoned threads may still be running before new sync batches are
 #: refused.
 MAX_ABANDONED_THREADS = 64
-
-
-class WorkerThreadsExhaustedError(AsyncBatchError):
-    """Too many worker threads are stuck in handlers whose records timed out."""
-
-    def __init__(self, stuck: int) -> None:
-        self.stuck = stuck
-        super().__init__(
-            f"{stuck} worker threads are still stuck in record handlers that "
-            f"timed out (limit {MAX_ABANDONED_THREADS}); refusing to start more. "
-            "Fix the blocking call, or give it its own timeout"
-        )
-
-    def __reduce__(self) -> tuple[type[WorkerThreadsExhaustedError], tuple[int]]:
-        return (type(self), (self.stuck,))
 
 
 class _Pool:
@@ -114,7 +98,7 @@ def check_capacity() -> None:
     """
     stuck = _pool.abandoned
     if stuck >= MAX_ABANDONED_THREADS:
-        raise WorkerThreadsExhaustedError(stuck)
+        raise WorkerThreadsExhaustedError(stuck, MAX_ABANDONED_THREADS)
 
 
 def track_abandoned() -> None:
