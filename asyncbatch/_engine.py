@@ -54,8 +54,10 @@ from ._outcome import BatchResult
 
 __all__ = ["BatchRun", "Options", "watch"]
 
-#: How long handlers that ignore cancellation get, after the deadline, before the
-#: response is returned without them.
+#: How long handlers that ignore cancellation get, after the deadline or their
+#: record timeout, before the response is returned without them. With a deadline,
+#: the grace also ends halfway between the soft deadline and Lambda's own, so that
+#: the rest of the margin is left for the response.
 CANCEL_GRACE: Final = 0.2
 
 _clock = time.monotonic
@@ -82,17 +84,24 @@ def watch(observer: Callable[[int], None]) -> Iterator[None]:
 class Options:
     """The processor options the engine reads."""
 
-    __slots__ = ("max_concurrency", "record_timeout", "stop_on_first_failure")
+    __slots__ = (
+        "deadline_margin",
+        "max_concurrency",
+        "record_timeout",
+        "stop_on_first_failure",
+    )
 
     def __init__(
         self,
         max_concurrency: int,
         record_timeout: float | None,
         stop_on_first_failure: bool,
+        deadline_margin: float,
     ) -> None:
         self.max_concurrency = max_concurrency
         self.record_timeout = record_timeout
         self.stop_on_first_failure = stop_on_first_failure
+        self.deadline_margin = deadline_margin
 
 
 class _Worker:
@@ -158,6 +167,7 @@ class BatchRun:
         self._timeout = options.record_timeout
         self._stream = batch.stream
         self._stop_on_failure = options.stop_on_first_failure
+        self._margin = options.deadline_margin
 
         self._results: list[Any] = [None] * count
         self._exceptions: list[BaseException | None] = [None] * count
@@ -201,8 +211,16 @@ class BatchRun:
                 chain.append(index)
 
     def _take(self) -> int | None:
-        """The runnable record with the lowest index, or None."""
+        """The runnable record with the lowest index, or None.
+
+        Past the deadline nothing is taken, and the deadline is enforced here
+        and now: async handlers that never await leave the loop no turn in which
+        its timer could fire.
+        """
         if self._closed:
+            return None
+        if self._deadline is not None and _clock() >= self._deadline:
+            self._expire_locked()
             return None
 
         if self._keys is None:
@@ -234,14 +252,17 @@ class BatchRun:
                     heapq.heappush(self._heap, chain.popleft())
 
         if failed and (self._stream or self._stop_on_failure):
-            reason = "stream position" if self._stream else "stop on first failure"
-            self._skip_unstarted(index, reason)
+            self._skip_unstarted(index)
 
-    def _skip_unstarted(self, failed: int, reason: str) -> None:
+    def _skip_unstarted(self, failed: int) -> None:
         """Skip every record not yet started that ``failed`` forbids."""
-        # A stream resumes from its lowest failure, so only later records are
-        # forbidden; stop_on_first_failure forbids everything not yet started.
-        after = failed if self._stream else -1
+        # stop_on_first_failure forbids everything not yet started, on any
+        # source; otherwise a stream resumes from its lowest failure, so only the
+        # records positioned after it are forbidden.
+        if self._stop_on_failure:
+            after, reason = -1, "stop on first failure"
+        else:
+            after, reason = failed, "stream position"
         if self._keys is None:
             start = max(self._next, after + 1)
             self._skip(range(start, self._count), failed, reason)
@@ -424,7 +445,11 @@ class BatchRun:
 
     async def _reap(self, tasks: list[asyncio.Task[None]]) -> None:
         """Wait for async workers; give those that ignore cancellation a grace."""
-        _, pending = await asyncio.wait(tasks, timeout=CANCEL_GRACE)
+        grace = CANCEL_GRACE
+        if self._deadline is not None:
+            halfway = self._deadline + self._margin / 2
+            grace = max(0.0, min(grace, halfway - _clock()))
+        _, pending = await asyncio.wait(tasks, timeout=grace)
         if pending:
             from ._logging import log_stragglers
 
@@ -508,18 +533,24 @@ class BatchRun:
     def _expire(self) -> None:
         """The soft deadline: nothing starts, everything open fails."""
         with self._lock:
-            running = set()
-            for worker in list(self._workers):
-                if worker.current is not None:
-                    running.add(worker.current[0])
-            self._close_locked()
+            self._expire_locked()
 
-            settled = self._settled
-            for index in range(len(settled)):
-                if not settled[index]:
-                    self._store(
-                        index, None, DeadlineExceededError(index in running), None
-                    )
+    def _expire_locked(self) -> None:
+        now = _clock()
+        running = dict(
+            worker.current for worker in self._workers if worker.current is not None
+        )
+        self._close_locked()
+
+        settled = self._settled
+        for index in range(len(settled)):
+            if not settled[index]:
+                started = running.get(index)
+                if started is None:
+                    self._store(index, None, DeadlineExceededError(False), None)
+                else:
+                    error = DeadlineExceededError(True)
+                    self._store(index, None, error, now - started)
 
     def _close_locked(self) -> None:
         self._closed = True
@@ -563,6 +594,10 @@ class BatchRun:
             # _abandon took it out of the running count already.
             worker.index = None
             return None
+
+        # Holding no record while it takes the next, the worker is left to this
+        # function to count, even if _take reaches the deadline and abandons it.
+        worker.index = None
         worker.index = index = self._take()
         if index is None:
             self._running -= 1

@@ -169,6 +169,7 @@ class BatchProcessor:
                 self.max_concurrency,
                 self.record_timeout,
                 self.stop_on_first_failure,
+                self.deadline_margin,
             ),
             deadline=self._soft_deadline(context, started),
             bind=record_binder(),

@@ -238,3 +238,81 @@ async def test_streams_keep_what_finished_before_the_deadline() -> None:
     assert done, "nothing finished before the deadline"
     assert failed, "the deadline cut nothing"
     assert done + failed == sequences
+
+
+async def test_handlers_that_block_the_loop_still_meet_the_deadline() -> None:
+    """An async handler that never awaits cannot hold records past the deadline.
+
+    Its blocking call keeps the deadline's timer from firing, so the deadline is
+    also checked whenever a worker takes its next record.
+    """
+    started: list[float] = []
+
+    async def blocking(record: dict[str, Any]) -> None:
+        started.append(time.monotonic())
+        time.sleep(0.02)  # noqa: ASYNC251 - the blocking call under test
+
+    context = FakeLambdaContext(remaining=0.6)
+    processor = asyncbatch.BatchProcessor(
+        model=dict, max_concurrency=1, deadline_margin=0.3
+    )
+    begun = time.monotonic()
+    result = await processor.process_async(_event(100), blocking, context)
+
+    soft_deadline = begun + 0.3
+    assert all(when < soft_deadline for when in started)
+    assert time.monotonic() - begun < 0.6
+    late = [o for o in result.outcomes if not o.ok]
+    assert late, "the deadline cut nothing"
+    assert all(isinstance(o.exception, DeadlineExceededError) for o in late)
+    assert len(started) + len(late) == 100
+
+
+async def test_a_record_running_at_the_deadline_keeps_its_duration() -> None:
+    """A handler cut by the deadline reports how long it ran; one never started, None."""
+    never = asyncio.Event()
+
+    async def handler(record: dict[str, Any]) -> None:
+        await never.wait()
+
+    context = FakeLambdaContext(remaining=1.2)
+    processor = asyncbatch.BatchProcessor(
+        model=dict, max_concurrency=1, raise_on_entire_batch_failure=False
+    )
+    result = await processor.process_async(_event(2), handler, context)
+
+    running, waiting = result.outcomes
+    assert isinstance(running.exception, DeadlineExceededError)
+    assert running.exception.started
+    assert running.duration is not None
+    assert running.duration > 0.1
+    assert isinstance(waiting.exception, DeadlineExceededError)
+    assert not waiting.exception.started
+    assert waiting.duration is None
+
+
+async def test_the_grace_leaves_half_the_margin_for_the_response() -> None:
+    """A handler that ignores cancellation cannot push the response past Lambda."""
+    let_go = asyncio.Event()
+    stubborn_done = asyncio.Event()
+
+    async def stubborn(record: dict[str, Any]) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            await let_go.wait()
+        stubborn_done.set()
+
+    context = FakeLambdaContext(remaining=0.5)
+    processor = asyncbatch.BatchProcessor(
+        model=dict, deadline_margin=0.1, raise_on_entire_batch_failure=False
+    )
+    result = await processor.process_async(_event(1), stubborn, context)
+
+    # The soft deadline is at 0.4 s; the grace may take it to 0.45 s at most,
+    # so Lambda's own deadline has not come.
+    assert context.get_remaining_time_in_millis() > 0
+    assert isinstance(result.outcomes[0].exception, DeadlineExceededError)
+
+    let_go.set()
+    await asyncio.wait_for(stubborn_done.wait(), 5)

@@ -483,3 +483,34 @@ async def test_without_stop_on_first_failure_a_standard_queue_runs_on() -> None:
     result = await processor.process_async(event, gates.handler)
     assert gates.started == [0, 1, 2, 3]
     assert _failures(result) == ["r0"]
+
+
+async def test_stop_on_first_failure_beats_the_stream_rule(
+    eventually: Eventually,
+) -> None:
+    """On a stream, the stop also forbids a waiting record placed before the failure.
+
+    r1 waits behind r0 (key A) when r2 (key B) fails: the stream rule alone would
+    let r1 run, since it comes before the failure; stop_on_first_failure does not.
+    """
+    gates = Gates(3)
+    gates.fail = {2}
+    event, sequences = _kinesis(["A", "A", "B"])
+
+    async def script() -> None:
+        await eventually(lambda: sorted(gates.started) == [0, 2])
+        gates.release[2].set()
+        await eventually(lambda: 2 in gates.finished)
+        gates.release[0].set()
+        gates.release[1].set()
+
+    processor = asyncbatch.BatchProcessor(model=dict, stop_on_first_failure=True)
+    result = await gates.run(processor, event, script)
+
+    assert sorted(gates.started) == [0, 2]
+    assert result.outcomes[0].ok
+    skipped = result.outcomes[1].exception
+    assert isinstance(skipped, RecordSkippedError)
+    assert skipped.reason == "stop on first failure"
+    assert skipped.failed_index == 2
+    assert _failures(result) == [sequences[1], sequences[2]]
