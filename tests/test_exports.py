@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
+import pkgutil
 
 import pytest
 
@@ -88,3 +91,26 @@ def test_public_classes_show_the_package() -> None:
     """Public classes present themselves as ``asyncbatch.X``, not a private module."""
     for name in ("BatchProcessor", "BatchResult", "RecordOutcome", "EventType"):
         assert getattr(asyncbatch, name).__module__ == "asyncbatch"
+
+
+def _private_modules() -> list[str]:
+    names = []
+    for package in ("asyncbatch._records", "asyncbatch._testing"):
+        path = importlib.import_module(package).__path__
+        names += [f"{package}.{info.name}" for info in pkgutil.iter_modules(path)]
+    return names
+
+
+@pytest.mark.parametrize("module_name", _private_modules())
+def test_private_modules_list_what_they_define(module_name: str) -> None:
+    """Each records and testing module's ``__all__`` names its public definitions."""
+    module = importlib.import_module(module_name)
+    tree = ast.parse(inspect.getsource(module))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+        and not node.name.startswith("_")
+    }
+
+    assert defined <= set(module.__all__)

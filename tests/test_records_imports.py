@@ -47,8 +47,26 @@ print(json.dumps([name[len(prefix):] for name in sys.modules if name.startswith(
 )
 def test_a_batch_loads_only_its_source_models(source: str, module: str) -> None:
     """A first batch imports its own source's record module and no other."""
+    loaded = json.loads(_run(CHILD, source))
+    assert module in loaded
+    assert [name for name in MODELS if name in loaded] == [module]
+
+
+def test_raw_records_never_load_pydantic() -> None:
+    """asyncbatch, its testing helpers and a ``model=dict`` batch leave pydantic out."""
+    code = (
+        "import sys, asyncbatch, asyncbatch.testing as t\n"
+        "event = t.dynamodb_event(count=2)\n"
+        "asyncbatch.BatchProcessor(model=dict).process(event, lambda record: None)\n"
+        "print('pydantic' in sys.modules)\n"
+    )
+    assert _run(code).split() == ["False"]
+
+
+def _run(code: str, *args: str) -> str:
+    """What ``code`` prints, run in a fresh interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, source],
+        [sys.executable, "-c", code, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -56,6 +74,4 @@ def test_a_batch_loads_only_its_source_models(source: str, module: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    loaded = json.loads(done.stdout)
-    assert module in loaded
-    assert [name for name in MODELS if name in loaded] == [module]
+    return done.stdout

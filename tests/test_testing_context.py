@@ -113,7 +113,8 @@ def test_repr_shows_the_remaining_time() -> None:
         ({"remaining": "30"}, TypeError, "remaining must be a number"),
         ({"remaining": True}, TypeError, "remaining must be a number"),
         ({"clock": 5}, TypeError, "clock must be a callable"),
-        ({"function_name": ""}, TypeError, "function_name"),
+        ({"function_name": ""}, ValueError, "function_name must not be empty"),
+        ({"function_version": 7}, TypeError, "function_version must be a str"),
     ],
 )
 def test_bad_arguments_are_named(

@@ -308,9 +308,11 @@ class TestSqs:
             ({"bodies": [{1, 2}]}, TypeError, r"bodies\[0\] is neither"),
             ({"bodies": [float("nan")]}, TypeError, r"bodies\[0\] is neither"),
             ({"count": 1, "queue": "q.fifo"}, ValueError, "sqs_fifo_event"),
-            ({"count": 1, "queue": ""}, TypeError, "queue must be a non-empty"),
+            ({"count": 1, "queue": ""}, ValueError, "queue must not be empty"),
+            ({"count": 1, "queue": 3}, TypeError, "queue must be a str, not int"),
             ({"count": 2, "message_ids": ["a"]}, ValueError, "has 1 entries"),
-            ({"count": 1, "message_ids": [""]}, TypeError, r"message_ids\[0\]"),
+            ({"count": 1, "message_ids": [""]}, ValueError, r"message_ids\[0\]"),
+            ({"count": 1, "message_ids": [1]}, TypeError, r"message_ids\[0\]"),
             ({"count": 1, "receive_count": 0}, ValueError, "receive_count"),
             (
                 {"count": 1, "message_attributes": {"a": 1.5}},
@@ -387,7 +389,8 @@ class TestSqsFifo:
         ("kwargs", "error", "match"),
         [
             ({"count": 1, "queue": "orders"}, ValueError, "must end in '.fifo'"),
-            ({"records": [("", "x")]}, TypeError, "message group id"),
+            ({"records": [("", "x")]}, ValueError, "message group id"),
+            ({"records": [(None, "x")]}, TypeError, "message group id"),
             ({"records": ["x"]}, TypeError, r"records\[0\] must be a"),
             ({"records": {"g": "abc"}}, TypeError, "list of bodies"),
             ({"count": 2, "ordering_keys": 0}, ValueError, "ordering_keys"),
@@ -449,7 +452,8 @@ class TestKinesis:
         ("kwargs", "error", "match"),
         [
             ({}, ValueError, "pass records or count="),
-            ({"records": [("", b"x")]}, TypeError, "partition key"),
+            ({"records": [("", b"x")]}, ValueError, "partition key"),
+            ({"records": [(1, b"x")]}, TypeError, "partition key"),
             ({"records": [("k",)]}, TypeError, "pair"),
             ({"records": [("k", object())]}, TypeError, r"records\[0\] data"),
             ({"count": 1, "shard_id": None}, TypeError, "shard_id"),
@@ -544,8 +548,10 @@ class TestDynamoDBValues:
             dynamodb_insert({"pk": True})
         with pytest.raises(TypeError, match=r"keys\['pk'\]: a key attribute"):
             dynamodb_insert({"pk": None})
-        with pytest.raises(TypeError, match="non-empty mapping"):
+        with pytest.raises(ValueError, match="keys must not be empty"):
             dynamodb_insert({})
+        with pytest.raises(TypeError, match="keys must be a mapping, not list"):
+            dynamodb_insert([("pk", "a")])  # type: ignore[arg-type]
 
     def test_images_hold_the_keys(self) -> None:
         """The key attributes come first in every image, and may not contradict."""
@@ -664,7 +670,8 @@ class TestDynamoDBEvent:
             ({}, ValueError, "pass changes or count="),
             ({"count": 1, "stream_view_type": "ALL"}, ValueError, "stream_view_type"),
             ({"changes": [{"eventName": "INSERT"}]}, TypeError, r"changes\[0\]"),
-            ({"count": 1, "table": ""}, TypeError, "table"),
+            ({"count": 1, "table": ""}, ValueError, "table must not be empty"),
+            ({"count": 1, "region": None}, TypeError, "region must be a str"),
         ],
     )
     def test_bad_arguments_are_named(

@@ -47,6 +47,7 @@ __all__ = [
     "build",
     "decode_base64",
     "display_name",
+    "is_json",
     "json_parametrized",
     "json_payload",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Generic, Literal
+from typing import Annotated, Any, ClassVar, Generic
 
 from pydantic import (
     BaseModel,
@@ -19,6 +19,7 @@ from typing_extensions import TypeVar
 
 from ._attributes import from_item, item_from_wire
 from ._base import LazyModel, adapter, build
+from ._literals import EVENT_NAMES, STREAM_VIEW_TYPES, EventName, StreamViewType
 from ._types import b64encode
 
 __all__ = [
@@ -30,13 +31,7 @@ __all__ = [
 
 ImageT = TypeVar("ImageT", default=dict[str, Any])
 
-EventName = Literal["INSERT", "MODIFY", "REMOVE"]
-StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
-
-_EVENT_NAMES = frozenset({"INSERT", "MODIFY", "REMOVE"})
-_STREAM_VIEW_TYPES = frozenset(
-    {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"}
-)
+_VIEW_TYPES = frozenset(STREAM_VIEW_TYPES)
 
 
 class DynamoDBUserIdentity(BaseModel):
@@ -174,8 +169,8 @@ def dynamodb_parser(
         if not (
             sequence_number.__class__ is str
             and (size_bytes is None or size_bytes.__class__ is int)
-            and (view_type is None or _member(view_type, _STREAM_VIEW_TYPES))
-            and (event_name is None or _member(event_name, _EVENT_NAMES))
+            and (view_type is None or _member(view_type, _VIEW_TYPES))
+            and (event_name is None or _member(event_name, EVENT_NAMES))
         ):
             return validate(raw)
 

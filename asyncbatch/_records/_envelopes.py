@@ -17,6 +17,7 @@ from ._base import display_name, json_parametrized
 
 __all__ = [
     "S3Bucket",
+    "S3Entity",
     "S3EventNotification",
     "S3EventRecord",
     "S3Object",

@@ -1,4 +1,8 @@
-"""The interface the processor calls: check a ``model`` and get a record parser."""
+"""The interface the processor calls: check a ``model`` and get a record parser.
+
+pydantic is imported when first needed, not with this module, so that importing
+``asyncbatch.testing`` (which shares names with the records) does not load it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import importlib
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any
-
-from pydantic import BaseModel
 
 from .._events import EventType
 
@@ -37,6 +39,9 @@ def check_model(model: object) -> None:
     """
     if model is None or model is dict:
         return
+
+    from pydantic import BaseModel
+
     if isinstance(model, type) and issubclass(model, BaseModel):
         return
 

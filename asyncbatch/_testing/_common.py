@@ -78,8 +78,15 @@ class Generator:
 
 
 def check_name(value: object, argument: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"{argument} must be a non-empty str, not {value!r}")
+    """``value`` if it is a non-empty ``str``.
+
+    :raises TypeError: when it is not a ``str``.
+    :raises ValueError: when it is empty.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{argument} must not be empty")
 
     return value
 

@@ -7,8 +7,9 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
+from .._records._literals import STREAM_VIEW_TYPES, EventName, StreamViewType
 from ._common import (
     BASE_EPOCH,
     DEFAULT_ACCOUNT_ID,
@@ -28,16 +29,9 @@ __all__ = [
     "dynamodb_remove",
 ]
 
-StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
-"""Which images the records of a stream carry: ``stream_view_type=`` of
-:func:`dynamodb_event`."""
-
-# Which images each stream view type lets through.
+# Which images each stream view type lets through (new, old): those its name says.
 _VIEWS: dict[str, tuple[bool, bool]] = {
-    "KEYS_ONLY": (False, False),
-    "NEW_IMAGE": (True, False),
-    "OLD_IMAGE": (False, True),
-    "NEW_AND_OLD_IMAGES": (True, True),
+    view: ("NEW" in view, "OLD" in view) for view in STREAM_VIEW_TYPES
 }
 
 # The identity DynamoDB puts on the deletions its time to live makes.
@@ -61,7 +55,7 @@ class DynamoDBChange:
     attribute value form (``{"N": "42"}``).
     """
 
-    event_name: Literal["INSERT", "MODIFY", "REMOVE"]
+    event_name: EventName
     keys: dict[str, Any]
     new_image: dict[str, Any] | None
     old_image: dict[str, Any] | None
@@ -79,7 +73,8 @@ def dynamodb_insert(
         :func:`dynamodb_event` for how each type converts); the key attributes are
         added to it. By default the item holds only its keys.
     :raises TypeError: when a value has no DynamoDB type, naming where it is.
-    :raises ValueError: when an image contradicts the keys, or a set is empty.
+    :raises ValueError: when ``keys`` is empty, an image contradicts the keys,
+        or a set is empty.
     """
     wire_keys = _keys(keys)
     return DynamoDBChange(
@@ -98,7 +93,8 @@ def dynamodb_modify(
     :param old_image: the item before the change, without or with its keys.
     :param new_image: the item after the change, without or with its keys.
     :raises TypeError: when a value has no DynamoDB type, naming where it is.
-    :raises ValueError: when an image contradicts the keys, or a set is empty.
+    :raises ValueError: when ``keys`` is empty, an image contradicts the keys,
+        or a set is empty.
     """
     wire_keys = _keys(keys)
     return DynamoDBChange(
@@ -122,7 +118,8 @@ def dynamodb_remove(
     :param ttl: the item expired through the table's time to live, so the record
         carries DynamoDB's own ``userIdentity``.
     :raises TypeError: when a value has no DynamoDB type, naming where it is.
-    :raises ValueError: when the image contradicts the keys, or a set is empty.
+    :raises ValueError: when ``keys`` is empty, the image contradicts the keys,
+        or a set is empty.
     """
     wire_keys = _keys(keys)
     image = _image(keys, old_image, "old_image")
@@ -260,8 +257,12 @@ def _size(stream: dict[str, Any]) -> int:
 
 
 def _keys(keys: Mapping[str, Any]) -> dict[str, Any]:
-    if not isinstance(keys, Mapping) or not keys:
-        raise TypeError(f"keys must be a non-empty mapping, not {keys!r}")
+    if not isinstance(keys, Mapping):
+        raise TypeError(f"keys must be a mapping, not {type(keys).__name__}")
+    if not keys:
+        raise ValueError(
+            "keys must not be empty: an item has at least its partition key"
+        )
 
     wire = {}
     for name, value in keys.items():
@@ -272,7 +273,7 @@ def _keys(keys: Mapping[str, Any]) -> dict[str, Any]:
                 f"bytes, not {type(value).__name__}"
             )
 
-        wire[name] = attribute_value(value, f"keys[{name!r}]")
+        wire[name] = _attribute_value(value, f"keys[{name!r}]")
 
     return wire
 
@@ -298,12 +299,12 @@ def _image(
     wire = {}
     for name, value in merged.items():
         check_name(name, f"an attribute name in {argument}")
-        wire[name] = attribute_value(value, f"{argument}[{name!r}]")
+        wire[name] = _attribute_value(value, f"{argument}[{name!r}]")
 
     return wire
 
 
-def attribute_value(value: object, where: str) -> dict[str, Any]:
+def _attribute_value(value: object, where: str) -> dict[str, Any]:
     """``value`` as a DynamoDB attribute value; ``where`` names it in errors."""
     # bool before int: True is an int to Python but a BOOL to DynamoDB.
     if isinstance(value, bool):
@@ -327,14 +328,14 @@ def attribute_value(value: object, where: str) -> dict[str, Any]:
                     f"{where}: map keys must be str, not {type(name).__name__}"
                 )
 
-            members[name] = attribute_value(member, f"{where}[{name!r}]")
+            members[name] = _attribute_value(member, f"{where}[{name!r}]")
 
         return {"M": members}
 
     if isinstance(value, (list, tuple)):
         return {
             "L": [
-                attribute_value(member, f"{where}[{index}]")
+                _attribute_value(member, f"{where}[{index}]")
                 for index, member in enumerate(value)
             ]
         }

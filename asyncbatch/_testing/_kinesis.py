@@ -50,9 +50,10 @@ def kinesis_event(
     :param stream: the stream name, used in ``eventSourceARN``.
     :param shard_id: the shard the records come from, used in ``eventID``.
     :param seed: what sequence numbers and timestamps are drawn from.
-    :raises ValueError: when both or neither of ``records`` and ``count`` are given.
-    :raises TypeError: when a partition key is not a non-empty ``str`` or data is
-        neither bytes, a ``str`` nor JSON-able.
+    :raises ValueError: when both or neither of ``records`` and ``count`` are
+        given, or a partition key is empty.
+    :raises TypeError: when a partition key is not a ``str`` or data is neither
+        bytes, a ``str`` nor JSON-able.
     """
     keys = check_ordering_keys(ordering_keys)
     check_name(stream, "stream")

@@ -120,9 +120,9 @@ def sqs_fifo_event(
     :param receive_count: ``ApproximateReceiveCount`` of every record.
     :param seed: what generated ids and timestamps are drawn from.
     :raises ValueError: when both or neither of ``records`` and ``count`` are
-        given, or the queue name does not end in ``.fifo``.
-    :raises TypeError: when a group id is not a non-empty ``str`` or a body is
-        neither a ``str`` nor JSON-able.
+        given, the queue name does not end in ``.fifo``, or a group id is empty.
+    :raises TypeError: when a group id is not a ``str`` or a body is neither a
+        ``str`` nor JSON-able.
     """
     check_name(queue, "queue")
     if not queue.endswith(".fifo"):
