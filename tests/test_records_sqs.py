@@ -183,8 +183,10 @@ class TestFixtures:
         assert not_json.body == "SGVsbG8sIHRoaXMgaXMgYSB0ZXN0Lg=="
         with pytest.raises(ValueError):
             _ = not_json.json_body
-        # That sample ARN has a space in it; the derived values keep it.
-        assert ok.queue_name == "my-queue"
+        # That sample ARN has a space before the account: no name or URL from it.
+        assert ok.event_source_arn == "arn:aws:sqs:us-east-2: 123456789012:my-queue"
+        assert ok.queue_name is None
+        assert ok.queue_url is None
         assert ok.aws_region == "us-east-1"
 
         first, second = (
@@ -437,13 +439,51 @@ class TestDerived:
                 "arn:aws-us-gov:sqs:us-gov-west-1:123456789012:orders",
                 "https://sqs.us-gov-west-1.amazonaws.com/123456789012/orders",
             ),
+            (
+                f"arn:aws:sqs:us-east-1:123456789012:{'q' * 75}.fifo",
+                f"https://sqs.us-east-1.amazonaws.com/123456789012/{'q' * 75}.fifo",
+            ),
             ("arn:aws:sns:us-east-1:123456789012:topic", None),
             ("not-an-arn", None),
+            # Isolated partitions: their SQS domains are not guessed.
+            ("arn:aws-iso:sqs:us-iso-east-1:123456789012:orders", None),
+            ("arn:aws-iso-b:sqs:us-isob-east-1:123456789012:orders", None),
         ],
     )
     def test_queue_url(self, arn: str, url: str | None) -> None:
         """The queue URL from the ARN, per partition; None for other ARNs."""
         assert parse_sqs(_sqs_record("{}", eventSourceARN=arn)).queue_url == url
+
+    @pytest.mark.parametrize(
+        "arn",
+        [
+            "arn:aws:sqs:us-east-1:12345678901 :orders",
+            "arn:aws:sqs:us-east-1:12345678901:orders",
+            "arn:aws:sqs:us-east-1:1234567890123:orders",
+            "arn:aws:sqs:us-east-1:123456789012:",
+            "arn:aws:sqs:us-east-1:123456789012:my queue",
+            "arn:aws:sqs:us-east-1:123456789012:a/b",
+            "arn:aws:sqs:us-east-1:123456789012:orders.fifo.fifo",
+            f"arn:aws:sqs:us-east-1:123456789012:{'q' * 81}",
+            "arn:aws:sqs::123456789012:orders",
+            "arn:aws:sqs:US-EAST-1:123456789012:orders",
+            "arn::sqs:us-east-1:123456789012:orders",
+        ],
+    )
+    def test_malformed_arn(self, arn: str) -> None:
+        """An ARN that is not a well-formed SQS queue ARN gives no name and no URL."""
+        record = parse_sqs(_sqs_record("{}", eventSourceARN=arn))
+
+        assert record.queue_url is None
+        assert record.queue_name is None
+
+    def test_queue_name_in_any_partition(self) -> None:
+        """The name comes from any well-formed SQS ARN, isolated partitions too."""
+        arn = "arn:aws-iso:sqs:us-iso-east-1:123456789012:orders.fifo"
+        record = parse_sqs(_sqs_record("{}", eventSourceARN=arn))
+
+        assert record.queue_name == "orders.fifo"
+        assert parse_sqs(_sqs_record("{}")).queue_name == "my-queue"
 
     def test_fifo_without_arn(self) -> None:
         """Without an ARN, a message group marks a FIFO record."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic
@@ -23,6 +24,24 @@ from ._types import Base64Bytes, OptionalBase64Bytes
 __all__ = ["SqsAttributes", "SqsMessageAttribute", "SqsRecord", "sqs_parser"]
 
 BodyT = TypeVar("BodyT", default=str)
+
+# arn:<partition>:sqs:<region>:<account>:<queue>, with a 12-digit account and a
+# queue name of letters, digits, hyphens and underscores (".fifo" at the end of a
+# FIFO queue's), 80 characters at most.
+_QUEUE_ARN = re.compile(
+    r"arn:(aws(?:-[a-z]+)*):sqs:([a-z]+(?:-[a-z]+)+-[0-9]+):([0-9]{12}):"
+    r"([A-Za-z0-9_-]+(?:\.fifo)?)"
+)
+_QUEUE_NAME_LIMIT = 80
+
+# The domain of the SQS endpoints of each partition whose endpoints AWS documents
+# publicly. The isolated partitions (aws-iso, aws-iso-b, ...) are left out: no URL
+# is guessed for them.
+_SQS_DOMAINS = {
+    "aws": "amazonaws.com",
+    "aws-cn": "amazonaws.com.cn",
+    "aws-us-gov": "amazonaws.com",
+}
 
 
 class SqsAttributes(BaseModel):
@@ -131,23 +150,29 @@ class SqsRecord(LazyModel, Generic[BodyT]):
 
     @property
     def queue_name(self) -> str | None:
-        """The queue's name, from ``event_source_arn``."""
-        parts = _arn_parts(self.event_source_arn)
-        return parts[5] if parts else None
+        """The queue's name, from ``event_source_arn``.
+
+        ``None`` when the ARN is absent or not a well-formed SQS queue ARN.
+        """
+        match = _queue_arn(self.event_source_arn)
+        return match[4] if match else None
 
     @property
     def queue_url(self) -> str | None:
         """The queue's URL, from ``event_source_arn``.
 
-        Built for the ``aws``, ``aws-us-gov`` and ``aws-cn`` partitions; ``None``
-        when the ARN is absent or not an SQS queue ARN.
+        Built for the ``aws``, ``aws-cn`` and ``aws-us-gov`` partitions; ``None``
+        for the other partitions and when the ARN is absent or not a well-formed
+        SQS queue ARN (a 12-digit account, a valid queue name).
         """
-        parts = _arn_parts(self.event_source_arn)
-        if parts is None:
+        match = _queue_arn(self.event_source_arn)
+        if match is None:
             return None
 
-        _, partition, _, region, account, name = parts
-        domain = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+        partition, region, account, name = match.groups()
+        domain = _SQS_DOMAINS.get(partition)
+        if domain is None:
+            return None
         return f"https://sqs.{region}.{domain}/{account}/{name}"
 
     @property
@@ -173,14 +198,15 @@ def _message_attributes(value: Any) -> dict[str, SqsMessageAttribute]:
     return result
 
 
-def _arn_parts(arn: str | None) -> list[str] | None:
+def _queue_arn(arn: str | None) -> re.Match[str] | None:
+    """The parts of a well-formed SQS queue ARN; ``None`` for anything else."""
     if arn is None:
         return None
 
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+    match = _QUEUE_ARN.fullmatch(arn)
+    if match is None or len(match[4]) > _QUEUE_NAME_LIMIT:
         return None
-    return parts
+    return match
 
 
 def sqs_parser(cls: type[SqsRecord[Any]]) -> Callable[[Mapping[str, Any]], Any]:
