@@ -37,6 +37,21 @@ EXPORTS = [
 
 TYPED_RECORDS = {"SqsRecord", "KinesisRecord", "DynamoDBRecord"}
 
+TESTING_EXPORTS = [
+    "SAMPLE_SOURCES",
+    "DynamoDBChange",
+    "FakeLambdaContext",
+    "StreamViewType",
+    "dynamodb_event",
+    "dynamodb_insert",
+    "dynamodb_modify",
+    "dynamodb_remove",
+    "kinesis_event",
+    "sample_event",
+    "sqs_event",
+    "sqs_fifo_event",
+]
+
 
 def test_all_is_sorted_and_exact() -> None:
     """``asyncbatch.__all__`` lists exactly the public names, sorted."""
@@ -56,6 +71,15 @@ def test_typed_records_are_importable(name: str) -> None:
     """The typed records load lazily from the package when they are first used."""
     value = getattr(asyncbatch, name)
     assert isinstance(value, type)
+
+
+def test_testing_exports_are_exact() -> None:
+    """``asyncbatch.testing.__all__`` lists exactly its helpers, and each resolves."""
+    testing = importlib.import_module("asyncbatch.testing")
+
+    assert list(testing.__all__) == TESTING_EXPORTS
+    for name in TESTING_EXPORTS:
+        assert getattr(testing, name) is not None
 
 
 def test_dir_lists_the_exports() -> None:

@@ -87,6 +87,36 @@ def test_attributes_look_like_lambdas() -> None:
     assert context.identity.cognito_identity_id is None
 
 
+def test_mirrors_the_runtime_context() -> None:
+    """The fake has the public attributes and methods of awslambdaric's context."""
+    lambda_context = pytest.importorskip("awslambdaric.lambda_context")
+    real = lambda_context.LambdaContext("req-1", None, None, 0)
+    fake = FakeLambdaContext()
+
+    def public(context: object) -> set[str]:
+        return {name for name in dir(context) if not name.startswith("_")}
+
+    assert public(fake) == public(real)
+    for name in public(real):
+        assert callable(getattr(fake, name)) == callable(getattr(real, name)), name
+
+
+def test_tenant_id() -> None:
+    """``tenant_id`` is None unless the function is multi-tenant."""
+    assert FakeLambdaContext().tenant_id is None
+    assert FakeLambdaContext(tenant_id="tenant-7").tenant_id == "tenant-7"
+
+
+def test_log_writes_to_standard_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """``log()`` writes the text as it is, as the runtime does without a sink."""
+    context = FakeLambdaContext()
+    context.log("first")
+    context.log(42)
+
+    assert capsys.readouterr().out == "first42"
+    assert context.w3c() == {}
+
+
 def test_request_id_is_reproducible_or_given() -> None:
     """The request id comes from the seed unless it is given."""
     assert FakeLambdaContext().aws_request_id == FakeLambdaContext().aws_request_id
@@ -115,6 +145,7 @@ def test_repr_shows_the_remaining_time() -> None:
         ({"clock": 5}, TypeError, "clock must be a callable"),
         ({"function_name": ""}, ValueError, "function_name must not be empty"),
         ({"function_version": 7}, TypeError, "function_version must be a str"),
+        ({"tenant_id": ""}, ValueError, "tenant_id must not be empty"),
     ],
 )
 def test_bad_arguments_are_named(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import types
 from collections.abc import Callable
+from typing import Any
 
 from ._common import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Generator, check_name
 
@@ -20,12 +22,14 @@ class FakeLambdaContext:
     as Lambda's own context does. Pass ``clock`` (a zero-argument callable that
     returns seconds, :func:`time.monotonic` by default) to drive time by hand.
 
-    The attributes mirror Lambda's Python runtime, down to ``memory_limit_in_mb``
-    being a ``str`` there (``int(context.memory_limit_in_mb)`` works on both).
+    The attributes and methods mirror the context of Lambda's Python runtime
+    (awslambdaric 4.2), down to ``memory_limit_in_mb`` being a ``str`` there
+    (``int(context.memory_limit_in_mb)`` works on both).
 
     :param remaining: seconds until the invocation's deadline, >= 0.
     :param function_name: also used in the ARN and the log group name.
     :param aws_request_id: by default a reproducible UUID drawn from ``seed``.
+    :param tenant_id: the tenant of a multi-tenant function, ``None`` otherwise.
     :param clock: where time comes from; it must never go backwards.
     :raises TypeError: when ``remaining`` is not a number or ``clock`` is not
         callable.
@@ -42,6 +46,7 @@ class FakeLambdaContext:
         aws_request_id: str | None = None,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT_ID,
+        tenant_id: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         seed: int = 0,
     ) -> None:
@@ -56,6 +61,8 @@ class FakeLambdaContext:
 
         check_name(function_name, "function_name")
         check_name(function_version, "function_version")
+        if tenant_id is not None:
+            check_name(tenant_id, "tenant_id")
         ids = Generator(seed)
         self.function_name = function_name
         self.function_version = function_version
@@ -70,6 +77,7 @@ class FakeLambdaContext:
         self.identity = types.SimpleNamespace(
             cognito_identity_id=None, cognito_identity_pool_id=None
         )
+        self.tenant_id = tenant_id
 
         self._clock = clock
         self._deadline = clock() + remaining
@@ -78,6 +86,17 @@ class FakeLambdaContext:
         """Whole milliseconds left until the deadline, 0 once it has passed."""
         left = int((self._deadline - self._clock()) * 1000)
         return max(0, left)
+
+    def log(self, msg: Any) -> None:
+        """Write ``str(msg)`` to standard output, with no newline added.
+
+        That is what the runtime does when it has no log sink set up.
+        """
+        sys.stdout.write(str(msg))
+
+    def w3c(self) -> dict[str, str]:
+        """The W3C trace context of the invocation: none for a fake one."""
+        return {}
 
     def __repr__(self) -> str:
         return (
