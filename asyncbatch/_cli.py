@@ -306,7 +306,8 @@ _KIND_LABELS = {
 
 
 def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> None:
-    from ._logging import failure_kind, safe_message
+    from ._logging import failure_kind
+    from ._render import exception_message
 
     total = len(result)
     failures = result.failures
@@ -336,7 +337,7 @@ def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> Non
         assert exc is not None
         print(
             f"  record {outcome.index} ({outcome.item_identifier}): "
-            f"{type(exc).__name__}: {safe_message(exc)}",
+            f"{type(exc).__name__}: {exception_message(exc)}",
             file=out,
         )
     if len(failures) > len(shown):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._render import exception_message
+
 if TYPE_CHECKING:
     from ._outcome import BatchResult
 
@@ -61,8 +63,10 @@ class BatchProcessingError(AsyncBatchError):
             for outcome in result.outcomes
             if outcome.exception is not None
         )
-        first = self.exceptions[0] if self.exceptions else None
-        detail = f"; first: {type(first).__name__}: {first}" if first else ""
+        detail = ""
+        if self.exceptions:
+            first = self.exceptions[0]
+            detail = f"; first: {type(first).__name__}: {exception_message(first)}"
         super().__init__(
             f"all {len(result.outcomes)} records of the batch failed{detail}"
         )

@@ -10,8 +10,8 @@ structlog has imported it before its first batch, and then the record's index an
 item identifier are bound in structlog's context variables while its handler runs.
 
 Record bodies and payloads are never logged. Validation errors are rendered without
-their input values; the messages of the handler's own exceptions are logged as they
-are.
+their input values (see ``_render``); the messages of the handler's own exceptions
+are logged as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -30,13 +29,13 @@ from ._exceptions import (
     RecordTimeoutError,
 )
 from ._outcome import BatchResult
+from ._render import exception_message, exception_traceback, qualified_name
 
 __all__ = [
     "failure_kind",
     "log_batch",
     "log_stragglers",
     "record_binder",
-    "safe_message",
 ]
 
 logger = logging.getLogger("asyncbatch")
@@ -132,12 +131,12 @@ def log_batch(result: BatchResult) -> None:
         failure = {
             "index": outcome.index,
             "item_identifier": outcome.item_identifier,
-            "exception_type": _qualified_name(exc),
-            "exception_message": safe_message(exc),
+            "exception_type": qualified_name(exc),
+            "exception_message": exception_message(exc),
         }
         if structured is not None:
             structured.warning(
-                "record failed", **failure, traceback=_format_traceback(exc)
+                "record failed", **failure, traceback=exception_traceback(exc)
             )
         else:
             logger.warning(
@@ -183,43 +182,6 @@ def failure_kind(exc: BaseException | None, duration: float | None) -> str:
     return "handler"
 
 
-def _qualified_name(exc: BaseException) -> str:
-    cls = type(exc)
-    module = cls.__module__
-    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
-
-
-def _is_validation_error(exc: BaseException) -> bool:
-    return type(exc).__module__.startswith("pydantic") and hasattr(exc, "errors")
-
-
-def safe_message(exc: BaseException) -> str:
-    """The exception's message, without input values for validation errors."""
-    if not _is_validation_error(exc):
-        return str(exc)
-
-    errors = exc.errors(  # type: ignore[attr-defined]
-        include_input=False, include_url=False
-    )
-    parts = []
-    for error in errors:
-        location = ".".join(str(part) for part in error.get("loc", ())) or "<record>"
-        parts.append(f"{location}: {error.get('msg', '')}")
-    count = len(errors)
-    noun = "error" if count == 1 else "errors"
-    return f"{count} validation {noun}: " + "; ".join(parts)
-
-
-def _format_traceback(exc: BaseException) -> str:
-    if not _is_validation_error(exc):
-        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-    # The standard rendering would print the error's str(), which holds the input.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    header = "Traceback (most recent call last):\n" if frames else ""
-    return f"{header}{frames}{_qualified_name(exc)}: {safe_message(exc)}\n"
-
-
 class _LazyTraceback:
     """Formats the traceback only if a handler renders it."""
 
@@ -229,7 +191,7 @@ class _LazyTraceback:
         self.exc = exc
 
     def __str__(self) -> str:
-        return _format_traceback(self.exc)
+        return exception_traceback(self.exc)
 
     __repr__ = __str__
 

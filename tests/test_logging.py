@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import logging
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from types import ModuleType
@@ -271,3 +273,100 @@ def test_the_library_does_not_configure_logging() -> None:
     assert logger.level == logging.NOTSET
     assert logger.handlers
     assert all(isinstance(h, logging.NullHandler) for h in logger.handlers)
+
+
+class RejectedOrder(Exception):
+    """The handler's own error, raised over the validation error it caught."""
+
+
+def _validate_inside(record: dict[str, Any], how: str) -> None:
+    """Validate the body the way a handler might, and fail in the way ``how`` says."""
+    try:
+        Order.model_validate_json(record["body"])
+    except pydantic.ValidationError as exc:
+        if how == "from":
+            raise RejectedOrder("order rejected") from exc
+        if how == "during":
+            raise RejectedOrder("order rejected")  # noqa: B904 - the context case
+        group = getattr(builtins, "ExceptionGroup")  # noqa: B009 - new in 3.11
+        raise group("orders", [exc, RejectedOrder("order rejected")]) from None
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "from",
+        "during",
+        pytest.param(
+            "group",
+            marks=pytest.mark.skipif(
+                sys.version_info < (3, 11), reason="exception groups are new in 3.11"
+            ),
+        ),
+    ],
+)
+@pytest.mark.parametrize("through", ["stdlib", "structlog"])
+async def test_chained_validation_errors_log_no_payload(
+    how: str, through: str, records: Callable[[], list[logging.LogRecord]]
+) -> None:
+    """A validation error behind the handler's own exception shows no input either."""
+    event = _ids("m-1", bodies=[{"order_id": MARKER, "qty": 1}])
+
+    async def handler(record: dict[str, Any]) -> None:
+        _validate_inside(record, how)
+
+    processor = asyncbatch.BatchProcessor(
+        model=dict, raise_on_entire_batch_failure=False
+    )
+    if through == "structlog":
+        with capture_logs() as logs:
+            await processor.process_async(event, handler)
+        (failure,) = [e for e in logs if e["event"] == "record failed"]
+        text = failure["traceback"]
+        rendered = repr(logs)
+    else:
+        await processor.process_async(event, handler)
+        (failure,) = _named(records(), "record failed")
+        text = str(failure.traceback)
+        rendered = _everything(records())
+
+    assert "RejectedOrder" in text
+    assert "ValidationError" in text
+    assert "order_id: Input should be a valid integer" in text
+    assert MARKER not in rendered
+
+
+async def test_an_exception_whose_str_fails_fails_only_its_record(
+    records: Callable[[], list[logging.LogRecord]],
+) -> None:
+    """A broken ``__str__`` cannot take the batch down while it is being logged."""
+
+    class Unprintable(Exception):
+        def __str__(self) -> str:
+            raise RuntimeError("str() broke")
+
+    async def handler(record: dict[str, Any]) -> None:
+        if record["messageId"] == "m-2":
+            raise Unprintable
+
+    result = await asyncbatch.BatchProcessor(model=dict).process_async(
+        _ids("m-1", "m-2"), handler
+    )
+
+    assert result.response() == {"batchItemFailures": [{"itemIdentifier": "m-2"}]}
+    (failure,) = _named(records(), "record failed")
+    assert "str() failed" in failure.getMessage()
+
+
+async def test_an_all_failed_batch_raises_without_the_payload(
+    typed_records: ModuleType,
+) -> None:
+    """BatchProcessingError's message renders a validation error without input."""
+    event = _ids("m-1", bodies=[{"order_id": MARKER, "qty": 1}])
+    processor = asyncbatch.BatchProcessor(model=asyncbatch.SqsRecord[Order])
+
+    with pytest.raises(asyncbatch.BatchProcessingError) as raised:
+        await processor.process_async(event, lambda record: None)
+
+    assert "order_id: Input should be a valid integer" in str(raised.value)
+    assert MARKER not in str(raised.value)
