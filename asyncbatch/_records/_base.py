@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import binascii
 import functools
+import operator
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -22,6 +23,7 @@ from typing import (
     Annotated,
     Any,
     ClassVar,
+    SupportsIndex,
     TypeVar,
     get_args,
     get_origin,
@@ -42,11 +44,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LazyModel",
+    "PayloadModel",
     "adapter",
     "b64decode_strict",
     "build",
     "decode_base64",
-    "display_name",
     "is_json",
     "json_parametrized",
     "json_payload",
@@ -59,7 +61,85 @@ _JSON_MARKER: type[Any] = _JSON
 _new = object.__new__
 
 
-class LazyModel(BaseModel):
+class PayloadModel(BaseModel):
+    """Base of the models that are generic in their payload type.
+
+    In ``Model[T]``, ``T`` is what a JSON payload validates as: it stands for
+    ``Json[T]``, unless it is the raw type the class names in ``_raw_payload``
+    (``str`` for text, ``bytes`` for data), which keeps the payload raw. The
+    parametrized class is named ``Model[T]`` as written, and its instances pickle.
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+    # The payload's raw type, in the class that declares the payload's type
+    # variable; None where the type argument is not a JSON payload.
+    _raw_payload: ClassVar[type[Any] | None] = None
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, params: Any) -> Any:
+            # Only the declaring class itself: a parametrized class or a subclass
+            # takes its arguments as they are.
+            raw_type = cls.__dict__.get("_raw_payload")
+            if raw_type is not None:
+                params = json_parametrized(params, raw_type)
+            return super().__class_getitem__(params)
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
+        return super().model_parametrized_name(tuple(map(_as_written, params)))
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> str | tuple[Any, ...]:
+        # Pickle stores a class by module and name, but pydantic registers a
+        # parametrized class under its name only when it is made at module level
+        # (and not at all through the __class_getitem__ above). So the class of an
+        # instance of one is stored as the recipe for it instead.
+        cls = type(self)
+        recipe = _picklable_type(cls)
+        if recipe is cls:
+            return super().__reduce_ex__(protocol)
+        return (_new, (recipe,), self.__getstate__())
+
+
+class _Parametrization:
+    """Stands in for a parametrized model class while pickling.
+
+    It is stored as the generic origin and the type arguments, and loads as
+    ``origin[args]``: the very class, since pydantic keeps the classes it made.
+    """
+
+    __slots__ = ("args", "origin")
+
+    def __init__(self, origin: Any, args: tuple[Any, ...]) -> None:
+        self.origin = origin
+        self.args = args
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (operator.getitem, (self.origin, self.args))
+
+
+def _picklable_type(annotation: Any) -> Any:
+    """``annotation``, or a stand-in that pickles if it is a parametrized model.
+
+    Type arguments that are parametrized models themselves (``SqsRecord[
+    SnsNotification[Order]]``) get stand-ins too; one nested in another type
+    (``list[SnsNotification[Order]]``) does not, and pickles only where pydantic
+    registered it.
+    """
+    metadata = getattr(annotation, "__pydantic_generic_metadata__", None)
+    if not isinstance(annotation, type) or not metadata or metadata["origin"] is None:
+        return annotation
+
+    origin = metadata["origin"]
+    args = metadata["args"]
+    if origin.__dict__.get("_raw_payload") is not None:
+        # That origin makes Json[T] of T again when the class is made.
+        args = tuple(map(_as_written, args))
+    return _Parametrization(origin, tuple(map(_picklable_type, args)))
+
+
+class LazyModel(PayloadModel):
     """Base of the typed records and their parts.
 
     Fields are read from the wire names (the aliases); ``model_dump()`` gives the
@@ -310,13 +390,9 @@ def json_parametrized(params: Any, raw_type: object) -> Any:
     return _JSON[params]
 
 
-def display_name(params: object) -> str:
-    """How a payload type reads in a parametrized class name: without ``Json``."""
-    if is_json(params):
-        params = get_args(params)[0]
-    if isinstance(params, type):
-        return params.__qualname__
-    return repr(params).replace("typing.", "")
+def _as_written(param: Any) -> Any:
+    """A payload type as written in ``Model[T]``: without ``Json``."""
+    return get_args(param)[0] if is_json(param) else param
 
 
 def json_payload(

@@ -8,12 +8,12 @@ parses the body as an SNS notification and its ``Message`` as JSON into ``T``;
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic
+from typing import Generic
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeVar
 
-from ._base import display_name, json_parametrized
+from ._base import PayloadModel
 
 __all__ = [
     "S3Bucket",
@@ -37,7 +37,7 @@ class SnsMessageAttribute(BaseModel):
     value: str = Field(alias="Value")
 
 
-class SnsNotification(BaseModel, Generic[MessageT]):
+class SnsNotification(PayloadModel, Generic[MessageT]):
     """An SNS notification delivered to an SQS queue (raw delivery turned off).
 
     ``SnsNotification`` keeps ``message`` as text; ``SnsNotification[T]`` parses it
@@ -61,16 +61,7 @@ class SnsNotification(BaseModel, Generic[MessageT]):
     signing_cert_url: str | None = Field(default=None, alias="SigningCertURL")
     unsubscribe_url: str | None = Field(default=None, alias="UnsubscribeURL")
 
-    if not TYPE_CHECKING:
-
-        def __class_getitem__(cls, params: Any) -> Any:
-            if cls is SnsNotification:
-                params = json_parametrized(params, str)
-            return super().__class_getitem__(params)
-
-    @classmethod
-    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
-        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+    _raw_payload = str
 
 
 class S3Bucket(BaseModel):

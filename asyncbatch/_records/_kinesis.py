@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic
+from typing import Annotated, Any, ClassVar, Generic
 
 from pydantic import (
     BeforeValidator,
@@ -21,8 +21,6 @@ from ._base import (
     b64decode_strict,
     build,
     decode_base64,
-    display_name,
-    json_parametrized,
     json_payload,
 )
 from ._types import b64encode
@@ -57,16 +55,7 @@ class KinesisData(LazyModel, Generic[DataT]):
         ).validate_python(value),
     }
 
-    if not TYPE_CHECKING:
-
-        def __class_getitem__(cls, params: Any) -> Any:
-            if cls is KinesisData:
-                params = json_parametrized(params, bytes)
-            return super().__class_getitem__(params)
-
-    @classmethod
-    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
-        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+    _raw_payload = bytes
 
     @field_serializer("data", mode="wrap", when_used="json")
     def _data_as_base64(
@@ -139,16 +128,7 @@ class KinesisRecord(LazyModel, Generic[DataT]):
     )
     _lazy_fields = _lazy_text
 
-    if not TYPE_CHECKING:
-
-        def __class_getitem__(cls, params: Any) -> Any:
-            if cls is KinesisRecord:
-                params = json_parametrized(params, bytes)
-            return super().__class_getitem__(params)
-
-    @classmethod
-    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
-        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+    _raw_payload = bytes
 
 
 def kinesis_parser(

@@ -6,7 +6,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic
+from typing import Any, ClassVar, Generic
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeVar
@@ -15,8 +15,6 @@ from ._base import (
     LazyModel,
     adapter,
     build,
-    display_name,
-    json_parametrized,
     json_payload,
 )
 from ._types import Base64Bytes, OptionalBase64Bytes
@@ -121,16 +119,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         "message_attributes": lambda value: _message_attributes(value),
     }
 
-    if not TYPE_CHECKING:
-
-        def __class_getitem__(cls, params: Any) -> Any:
-            if cls is SqsRecord:
-                params = json_parametrized(params, str)
-            return super().__class_getitem__(params)
-
-    @classmethod
-    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
-        return f"{cls.__name__}[{', '.join(display_name(p) for p in params)}]"
+    _raw_payload = str
 
     @functools.cached_property
     def json_body(self) -> Any:
