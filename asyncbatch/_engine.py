@@ -611,6 +611,11 @@ class BatchRun:
         bind = self._bind
         turn_in = self._turn_in
         caller = contextvars.copy_context()
+        # Python 3.10 cannot tell whether a cancellation is pending: there, one
+        # that a handler requested for its own task without awaiting after it
+        # lands in the next record this worker runs.
+        task = asyncio.current_task()
+        cancelling = getattr(task, "cancelling", None)
         try:
             index = self._hand_out(worker)
             while index is not None:
@@ -629,20 +634,28 @@ class BatchRun:
                     bind(index, identifiers[index])
                 started = _clock()
                 worker.current = (index, started)
+                error: BaseException | None = None
+                result = None
                 try:
                     result = await call(record)
+                    if result is not None and inspect.isawaitable(result):
+                        result = await result
                 except asyncio.CancelledError as exc:
                     if worker.abandoned:
                         return
                     # The handler raised it itself: asyncbatch only ever cancels
                     # a worker it has abandoned.
-                    index = turn_in(worker, None, exc, _clock() - started)
+                    error = exc
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
-                    index = turn_in(worker, None, exc, _clock() - started)
-                else:
-                    index = turn_in(worker, result, None, _clock() - started)
+                    error = exc
+
+                if cancelling is not None and cancelling():
+                    error = await _take_back_cancel(task, error)
+                    if worker.abandoned:
+                        return
+                index = turn_in(worker, result, error, _clock() - started)
         except (KeyboardInterrupt, SystemExit) as exc:
             self._fail_fatally(exc)
         finally:
@@ -719,6 +732,24 @@ class BatchRun:
             return future.result()
         finally:
             worker.future = None
+
+
+async def _take_back_cancel(task: Any, error: BaseException | None) -> Any:
+    """Undo a cancellation that a record handler requested for its worker's task.
+
+    With a task per record, that task would end cancelled if the cancellation
+    was still pending when the handler returned, so the record fails with it;
+    one the handler received and swallowed changes nothing. Either way the
+    worker's task takes it back, so that it does not land in the next record.
+    Returns the record's failure, or None for a success.
+    """
+    if not isinstance(error, asyncio.CancelledError):
+        try:
+            await asyncio.sleep(0)  # a pending cancellation is delivered here
+        except asyncio.CancelledError as exc:
+            error = exc
+    task.uncancel()
+    return error
 
 
 async def _awaited(awaitable: Awaitable[Any]) -> Any:

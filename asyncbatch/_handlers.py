@@ -6,13 +6,15 @@ here for the whole batch, so that the per-record path only calls it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["HandlerInfo", "inspect_handler"]
+__all__ = ["CONTEXT_PARAMETER", "HandlerInfo", "inspect_handler"]
 
 CONTEXT_PARAMETER = "lambda_context"
 
@@ -30,22 +32,30 @@ class HandlerInfo:
     wants_context: bool
 
 
+# What was learned about each handler, for as long as the handler lives: a
+# handler made afresh per invocation (a closure over the event, say) must not be
+# kept alive by the cache. Bound methods are made afresh on every attribute
+# access, so they are looked up by their function, which decides both answers.
+_seen: weakref.WeakKeyDictionary[Any, HandlerInfo] = weakref.WeakKeyDictionary()
+
+
 def inspect_handler(handler: object) -> HandlerInfo:
     """Classify ``handler``, seeing through partials, bound methods and ``__call__``.
 
-    :raises TypeError: when it is not callable, or is a generator or async
-        generator function (its records would never run).
+    :raises TypeError: when it is not callable, is a generator or async generator
+        function (its records would never run), or takes ``lambda_context`` as a
+        positional-only parameter (it could not be given).
     """
+    key = handler.__func__ if inspect.ismethod(handler) else handler
     try:
-        hash(handler)
-    except TypeError:
-        return _inspect(handler)
-    return _cached_inspect(handler)
+        return _seen[key]
+    except (KeyError, TypeError):  # TypeError: not hashable, or not weakly
+        pass
 
-
-@functools.lru_cache(maxsize=128)
-def _cached_inspect(handler: object) -> HandlerInfo:
-    return _inspect(handler)
+    info = _inspect(handler)
+    with contextlib.suppress(TypeError):
+        _seen[key] = info
+    return info
 
 
 def _inspect(handler: object) -> HandlerInfo:
@@ -101,6 +111,12 @@ def _declares_context(handler: Callable[..., Any]) -> bool:
         return False
 
     parameter = parameters.get(CONTEXT_PARAMETER)
+    if parameter is not None and parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+        raise TypeError(
+            f"record_handler {_name(handler)} takes {CONTEXT_PARAMETER!r} as a "
+            "positional-only parameter, so it cannot be given the context; "
+            "move it after the '/'"
+        )
     return parameter is not None and parameter.kind in (
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
         inspect.Parameter.KEYWORD_ONLY,

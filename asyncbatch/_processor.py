@@ -186,7 +186,20 @@ class BatchProcessor:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         if not callable(remaining):
             return None
-        milliseconds: float = remaining()
+
+        milliseconds = remaining()
+        if not isinstance(milliseconds, (int, float)) or isinstance(milliseconds, bool):
+            raise TypeError(
+                f"context.get_remaining_time_in_millis() returned "
+                f"{type(milliseconds).__name__}, not a number of milliseconds; "
+                "pass the Lambda context, asyncbatch.testing.FakeLambdaContext, "
+                "or context=None for no deadline"
+            )
+        if not math.isfinite(milliseconds):
+            raise ValueError(
+                f"context.get_remaining_time_in_millis() returned {milliseconds!r}; "
+                "the remaining time must be a finite number of milliseconds"
+            )
         return started + milliseconds / 1000 - self.deadline_margin
 
 

@@ -6,7 +6,9 @@ import asyncio
 import functools
 import gc
 import math
+import sys
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -276,6 +278,116 @@ async def test_sync_handler_returning_a_coroutine_has_it_awaited() -> None:
         "done-b",
         "done-c",
     ]
+
+
+async def test_async_handler_returning_a_coroutine_has_it_awaited() -> None:
+    """An async handler that returns another coroutine has that one awaited too."""
+    ran: list[str] = []
+
+    async def work(body: str) -> str:
+        await asyncio.sleep(0)
+        ran.append(body)
+        return f"done-{body}"
+
+    async def handler(record: dict[str, Any]) -> Any:
+        return work(record["body"])
+
+    processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=1)
+    result = await processor.process_async(sqs_event(["a", "b"]), handler)
+
+    assert ran == ["a", "b"]
+    assert [outcome.result for outcome in result.outcomes] == ["done-a", "done-b"]
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="Python 3.10 cannot see a pending cancel"
+)
+async def test_a_handler_cancelling_its_own_task_fails_only_its_record() -> None:
+    """A cancellation a handler asked for does not land in the next record."""
+
+    async def handler(record: dict[str, Any]) -> str:
+        task = asyncio.current_task()
+        assert task is not None
+        if record["body"] == "cancels":
+            task.cancel()  # and returns without awaiting
+            return "returned"
+        if record["body"] == "swallows":
+            task.cancel()
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                return "swallowed"
+        await asyncio.sleep(0)
+        return record["body"]
+
+    processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=1)
+    bodies = ["a", "cancels", "b", "swallows", "c"]
+    result = await processor.process_async(sqs_event(bodies), handler)
+
+    outcomes = result.outcomes
+    assert isinstance(outcomes[1].exception, asyncio.CancelledError)
+    assert [o.result for o in outcomes if o.ok] == ["a", "b", "swallowed", "c"]
+
+
+def test_a_handler_made_per_invocation_is_not_kept_alive() -> None:
+    """What is known about a handler is forgotten with the handler."""
+    processor = asyncbatch.BatchProcessor(model=dict)
+
+    class Payload:
+        """Stands for what a closure made per invocation holds on to."""
+
+    payload = Payload()
+    alive = weakref.ref(payload)
+
+    def invocation(held: Payload) -> None:
+        async def handler(record: dict[str, Any]) -> None:
+            assert held is not None
+
+        processor.process(sqs_event(["a"]), handler)
+
+    invocation(payload)
+    del payload
+    gc.collect()
+
+    assert alive() is None
+
+
+async def test_lambda_context_as_a_positional_only_parameter_is_refused() -> None:
+    """A context parameter that cannot be passed by name is refused up front."""
+    calls: list[object] = []
+
+    def handler(record: dict[str, Any], lambda_context: object, /) -> None:
+        calls.append(record)
+
+    processor = asyncbatch.BatchProcessor(model=dict)
+    with pytest.raises(TypeError, match=r"lambda_context.*positional-only"):
+        await processor.process_async(sqs_event(["a"]), handler)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("remaining", "error", "match"),
+    [
+        (None, TypeError, "returned NoneType, not a number"),
+        ("1000", TypeError, "returned str, not a number"),
+        (True, TypeError, "returned bool, not a number"),
+        (float("nan"), ValueError, "finite number of milliseconds"),
+    ],
+)
+async def test_a_context_without_a_usable_remaining_time_is_refused(
+    remaining: object, error: type[Exception], match: str
+) -> None:
+    """A context whose remaining time is not a number fails before any record."""
+    calls: list[object] = []
+
+    class Context:
+        def get_remaining_time_in_millis(self) -> object:
+            return remaining
+
+    processor = asyncbatch.BatchProcessor(model=dict)
+    with pytest.raises(error, match=match):
+        await processor.process_async(sqs_event(["a"]), calls.append, Context())
+    assert calls == []
 
 
 # -- what the handler receives ---------------------------------------------------------
