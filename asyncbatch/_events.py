@@ -129,6 +129,14 @@ def _source_of(
         raise
 
     if len(sources) > 1:
+        if None in sources:
+            index = next(
+                i for i, r in enumerate(records) if r.get("eventSource") is None
+            )
+            raise InvalidEventError(
+                f"record {index} has no 'eventSource', unlike the others; "
+                "one batch must come from one source"
+            )
         named = ", ".join(sorted(repr(source) for source in sources))
         raise InvalidEventError(
             f"the records come from different event sources ({named}); "

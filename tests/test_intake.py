@@ -108,6 +108,17 @@ async def test_mixed_event_sources_are_refused() -> None:
     await _refused(event, "aws:kinesis", processor)
 
 
+@pytest.mark.parametrize("event_type", [None, EventType.SQS])
+async def test_one_record_without_an_event_source_is_named(
+    event_type: EventType | None,
+) -> None:
+    """A record missing eventSource among records that have it is named."""
+    event = _sqs(3)
+    del event["Records"][1]["eventSource"]
+    processor = asyncbatch.BatchProcessor(event_type, model=dict)
+    await _refused(event, r"record 1 has no 'eventSource'", processor)
+
+
 async def test_differing_arns_are_fine() -> None:
     """Records of one source may name different queues."""
     event = _sqs()
