@@ -32,7 +32,16 @@ from ._processor import (
 
 if TYPE_CHECKING:
     from ._records import DynamoDBRecord as DynamoDBRecord
+    from ._records import DynamoDBStreamRecord as DynamoDBStreamRecord
+    from ._records import DynamoDBUserIdentity as DynamoDBUserIdentity
+    from ._records import KinesisData as KinesisData
     from ._records import KinesisRecord as KinesisRecord
+    from ._records import S3EventNotification as S3EventNotification
+    from ._records import S3EventRecord as S3EventRecord
+    from ._records import SnsMessageAttribute as SnsMessageAttribute
+    from ._records import SnsNotification as SnsNotification
+    from ._records import SqsAttributes as SqsAttributes
+    from ._records import SqsMessageAttribute as SqsMessageAttribute
     from ._records import SqsRecord as SqsRecord
 
 __all__ = [
@@ -42,13 +51,22 @@ __all__ = [
     "BatchResult",
     "DeadlineExceededError",
     "DynamoDBRecord",
+    "DynamoDBStreamRecord",
+    "DynamoDBUserIdentity",
     "EventType",
     "InvalidEventError",
+    "KinesisData",
     "KinesisRecord",
     "RecordError",
     "RecordOutcome",
     "RecordSkippedError",
     "RecordTimeoutError",
+    "S3EventNotification",
+    "S3EventRecord",
+    "SnsMessageAttribute",
+    "SnsNotification",
+    "SqsAttributes",
+    "SqsMessageAttribute",
     "SqsRecord",
     "WorkerThreadsExhaustedError",
     "__version__",
@@ -61,21 +79,17 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-_LAZY = {
-    "SqsRecord": "._records",
-    "KinesisRecord": "._records",
-    "DynamoDBRecord": "._records",
-}
-
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
+    # The public names not imported above: the typed records, their parts and the
+    # envelope models, loaded on first use. ._records loads them showing
+    # asyncbatch.X, as _point_at_package does for the rest.
+    if name not in __all__:
         raise AttributeError(f"module 'asyncbatch' has no attribute {name!r}")
 
     import importlib
 
-    value = getattr(importlib.import_module(module_name, __name__), name)
+    value = getattr(importlib.import_module("._records", __name__), name)
     globals()[name] = value
     return value
 

@@ -5,37 +5,55 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import pickle
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import asyncbatch
 
-EXPORTS = [
-    "AsyncBatchError",
-    "BatchProcessingError",
-    "BatchProcessor",
-    "BatchResult",
-    "DeadlineExceededError",
+# The typed records, their parts and the envelope models: loaded on first use.
+LAZY_EXPORTS = [
     "DynamoDBRecord",
-    "EventType",
-    "InvalidEventError",
+    "DynamoDBStreamRecord",
+    "DynamoDBUserIdentity",
+    "KinesisData",
     "KinesisRecord",
-    "RecordError",
-    "RecordOutcome",
-    "RecordSkippedError",
-    "RecordTimeoutError",
+    "S3EventNotification",
+    "S3EventRecord",
+    "SnsMessageAttribute",
+    "SnsNotification",
+    "SqsAttributes",
+    "SqsMessageAttribute",
     "SqsRecord",
-    "WorkerThreadsExhaustedError",
-    "__version__",
-    "lambda_handler",
-    "process_partial_response",
-    "process_partial_response_async",
-    "run",
-    "use_loop_factory",
 ]
 
-TYPED_RECORDS = {"SqsRecord", "KinesisRecord", "DynamoDBRecord"}
+EXPORTS = sorted(
+    [
+        "AsyncBatchError",
+        "BatchProcessingError",
+        "BatchProcessor",
+        "BatchResult",
+        "DeadlineExceededError",
+        "EventType",
+        "InvalidEventError",
+        "RecordError",
+        "RecordOutcome",
+        "RecordSkippedError",
+        "RecordTimeoutError",
+        "WorkerThreadsExhaustedError",
+        "__version__",
+        "lambda_handler",
+        "process_partial_response",
+        "process_partial_response_async",
+        "run",
+        "use_loop_factory",
+        *LAZY_EXPORTS,
+    ]
+)
 
 TESTING_EXPORTS = [
     "SAMPLE_SOURCES",
@@ -59,18 +77,31 @@ def test_all_is_sorted_and_exact() -> None:
     assert list(asyncbatch.__all__) == EXPORTS
 
 
-@pytest.mark.parametrize("name", sorted(set(EXPORTS) - TYPED_RECORDS))
+@pytest.mark.parametrize("name", sorted(set(EXPORTS) - set(LAZY_EXPORTS)))
 def test_every_export_is_importable(name: str) -> None:
     """Each public name other than the typed records resolves on the package."""
     module = importlib.import_module("asyncbatch")
     assert getattr(module, name) is not None
 
 
-@pytest.mark.parametrize("name", sorted(TYPED_RECORDS))
+@pytest.mark.parametrize("name", LAZY_EXPORTS)
 def test_typed_records_are_importable(name: str) -> None:
-    """The typed records load lazily from the package when they are first used."""
+    """The record models load lazily from the package, showing it as their module."""
     value = getattr(asyncbatch, name)
+
     assert isinstance(value, type)
+    assert value.__module__ == "asyncbatch"
+    assert value is getattr(importlib.import_module("asyncbatch._records"), name)
+    # Pickle finds a class by its module and name.
+    assert pickle.loads(pickle.dumps(value)) is value
+
+
+def test_records_package_exports_what_asyncbatch_does() -> None:
+    """The models of asyncbatch._records are exactly the package's lazy exports."""
+    records = importlib.import_module("asyncbatch._records")
+    functions = {"check_model", "parser_for"}
+
+    assert sorted(set(records.__all__) - functions) == LAZY_EXPORTS
 
 
 def test_testing_exports_are_exact() -> None:
@@ -113,8 +144,40 @@ def test_event_type_values() -> None:
 
 def test_public_classes_show_the_package() -> None:
     """Public classes present themselves as ``asyncbatch.X``, not a private module."""
-    for name in ("BatchProcessor", "BatchResult", "RecordOutcome", "EventType"):
-        assert getattr(asyncbatch, name).__module__ == "asyncbatch"
+    for name in EXPORTS:
+        value = getattr(asyncbatch, name)
+        if isinstance(value, type):
+            assert value.__module__ == "asyncbatch", name
+
+
+# A batch parsed with the default typed records, in an interpreter that never named
+# the record classes: the handler's record and its parts show the package.
+RECORD_MODULES = """
+import asyncbatch
+from asyncbatch.testing import sqs_event
+
+def handler(record):
+    parts = (record, record.attributes, *record.message_attributes.values())
+    print(*sorted({type(part).__module__ for part in parts}))
+
+event = sqs_event(["hi"], message_attributes={"kind": "x"})
+asyncbatch.process_partial_response(event, handler)
+"""
+
+
+def test_records_built_by_the_processor_show_the_package() -> None:
+    """The classes of the records the processor builds show ``asyncbatch`` too."""
+    done = subprocess.run(
+        [sys.executable, "-c", RECORD_MODULES],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["asyncbatch"]
 
 
 def _private_modules() -> list[str]:

@@ -75,3 +75,16 @@ def _run(code: str, *args: str) -> str:
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+def test_an_envelope_loads_only_its_module() -> None:
+    """Naming an envelope on the package loads the envelope models and no source's."""
+    code = (
+        "import sys\n"
+        "from asyncbatch import S3EventNotification, SnsNotification\n"
+        "prefix = 'asyncbatch._records.'\n"
+        "print(*sorted(n[len(prefix):] for n in sys.modules if n.startswith(prefix)))\n"
+    )
+    loaded = _run(code).split()
+
+    assert [name for name in MODELS if name in loaded] == ["_envelopes"]

@@ -1,7 +1,9 @@
 """Typed records: pydantic models of the records Lambda delivers, and their parsers.
 
 The processor calls :func:`check_model` when it is built and :func:`parser_for` once
-per batch; the record classes and envelope models are re-exported by ``asyncbatch``.
+per batch. The models named here (the records, the parts users annotate with, the
+envelopes) are exactly those ``asyncbatch`` re-exports, and they show as
+``asyncbatch.X``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,8 @@ if TYPE_CHECKING:
     from ._dynamodb import DynamoDBRecord as DynamoDBRecord
     from ._dynamodb import DynamoDBStreamRecord as DynamoDBStreamRecord
     from ._dynamodb import DynamoDBUserIdentity as DynamoDBUserIdentity
-    from ._envelopes import S3Bucket as S3Bucket
     from ._envelopes import S3EventNotification as S3EventNotification
     from ._envelopes import S3EventRecord as S3EventRecord
-    from ._envelopes import S3Object as S3Object
     from ._envelopes import SnsMessageAttribute as SnsMessageAttribute
     from ._envelopes import SnsNotification as SnsNotification
     from ._kinesis import KinesisData as KinesisData
@@ -33,10 +33,8 @@ __all__ = [
     "DynamoDBUserIdentity",
     "KinesisData",
     "KinesisRecord",
-    "S3Bucket",
     "S3EventNotification",
     "S3EventRecord",
-    "S3Object",
     "SnsMessageAttribute",
     "SnsNotification",
     "SqsAttributes",
@@ -49,22 +47,25 @@ __all__ = [
 # Each source's models are loaded when first named (or when a batch of that source
 # is first parsed): an SQS function never pays at cold start for the Kinesis and
 # DynamoDB models, nor any function for the envelopes it does not use.
+# asyncbatch's own lazy exports come from here.
 _MODULES = {
     "DynamoDBRecord": "_dynamodb",
     "DynamoDBStreamRecord": "_dynamodb",
     "DynamoDBUserIdentity": "_dynamodb",
     "KinesisData": "_kinesis",
     "KinesisRecord": "_kinesis",
-    "S3Bucket": "_envelopes",
     "S3EventNotification": "_envelopes",
     "S3EventRecord": "_envelopes",
-    "S3Object": "_envelopes",
     "SnsMessageAttribute": "_envelopes",
     "SnsNotification": "_envelopes",
     "SqsAttributes": "_sqs",
     "SqsMessageAttribute": "_sqs",
     "SqsRecord": "_sqs",
 }
+
+# Where the models show themselves (reprs, tracebacks, pickles by reference):
+# asyncbatch, which resolves each of them lazily through this module.
+_PACKAGE = __name__.rpartition(".")[0]
 
 
 def __getattr__(name: str) -> Any:
@@ -74,6 +75,12 @@ def __getattr__(name: str) -> Any:
 
     import importlib
 
-    value = getattr(importlib.import_module(f".{module_name}", __name__), name)
-    globals()[name] = value
-    return value
+    # All the models of that module at once, so that the parts of a record show
+    # the package as the record does, wherever they were first named.
+    module = importlib.import_module(f".{module_name}", __name__)
+    for public, home in _MODULES.items():
+        if home == module_name:
+            value = getattr(module, public)
+            value.__module__ = _PACKAGE
+            globals()[public] = value
+    return globals()[name]

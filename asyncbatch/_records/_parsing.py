@@ -113,8 +113,10 @@ def _parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
 def _source(event_type: EventType) -> tuple[type[Any], Callable[[Any], RecordParser]]:
     """The typed record class of ``event_type`` and its parser factory."""
     module_name, class_name, parser_name = _SOURCES[event_type]
+    # The class through the package, which loads it as asyncbatch exports it.
+    record_class = getattr(importlib.import_module(__package__), class_name)
     module = importlib.import_module(f".{module_name}", __package__)
-    return getattr(module, class_name), getattr(module, parser_name)
+    return record_class, getattr(module, parser_name)
 
 
 def _as_is(raw: Mapping[str, Any]) -> Any:
