@@ -22,6 +22,7 @@ from ._events import EventType
 from ._exceptions import BatchProcessingError, InvalidEventError
 from ._outcome import BatchResult
 from ._processor import BatchProcessor
+from ._testing._sample import SAMPLE_SOURCES
 
 __all__ = ["main"]
 
@@ -47,12 +48,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         status: int = arguments.command(arguments)
+        sys.stdout.flush()
     except _BadInput as exc:
         print(f"asyncbatch: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("asyncbatch: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (``| head``): what is left to write
+        # goes nowhere, and the exit status says so as a shell would.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 128 + 13
     return status
 
 
@@ -93,9 +101,35 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(_EVENT_TYPES),
         help="the event source (default: read from the records)",
     )
-    run.add_argument("--max-concurrency", type=_concurrency, default=10)
-    run.add_argument("--record-timeout", type=_seconds, default=None)
-    run.add_argument("--deadline-margin", type=_seconds, default=1.0)
+    run.add_argument(
+        "--model",
+        metavar="dict|MODULE:NAME",
+        help=(
+            "what the handler receives: 'dict' for raw records, or a pydantic model "
+            "class, e.g. my_module:processor.model (default: the typed record)"
+        ),
+    )
+    run.add_argument(
+        "--max-concurrency",
+        type=_concurrency,
+        default=10,
+        metavar="N",
+        help="records in flight at once (10)",
+    )
+    run.add_argument(
+        "--record-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="seconds each handler may run (no limit)",
+    )
+    run.add_argument(
+        "--deadline-margin",
+        type=_seconds,
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds kept free before the deadline of --remaining-time (1.0)",
+    )
     run.add_argument(
         "--no-raise-on-entire-batch-failure",
         dest="raise_on_entire_batch_failure",
@@ -112,11 +146,6 @@ def _parser() -> argparse.ArgumentParser:
         help="run stream records without per-key order",
     )
     run.add_argument(
-        "--raw",
-        action="store_true",
-        help="give the handler raw record dicts instead of typed records",
-    )
-    run.add_argument(
         "--remaining-time",
         type=_seconds,
         default=None,
@@ -130,7 +159,7 @@ def _parser() -> argparse.ArgumentParser:
         help="print a sample event for local testing",
         description="Print a realistic sample event as JSON.",
     )
-    event.add_argument("source", choices=["sqs", "sqs-fifo", "kinesis", "dynamodb"])
+    event.add_argument("source", choices=SAMPLE_SOURCES)
     event.add_argument("--count", type=_count, default=3, help="records (3)")
     event.set_defaults(command=_event)
     return parser
@@ -168,14 +197,22 @@ def _number(text: str, kind: Callable[[str], Any], what: str) -> Any:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    handler = _import_handler(arguments.handler)
+    handler = _import("handler", arguments.handler)
+    if not callable(handler):
+        raise _BadInput(f"the handler {arguments.handler!r} is not callable")
+    model = arguments.model
+    if model is not None and model != "dict":
+        model = _import("model", model)
+    elif model == "dict":
+        model = dict
+
     event = _read_event(arguments.event_file)
     try:
         processor = BatchProcessor(
             _EVENT_TYPES[arguments.event_type] if arguments.event_type else None,
-            model=dict if arguments.raw else None,
+            model=model,
             max_concurrency=arguments.max_concurrency,
-            record_timeout=arguments.record_timeout or None,
+            record_timeout=arguments.record_timeout,
             raise_on_entire_batch_failure=arguments.raise_on_entire_batch_failure,
             deadline_margin=arguments.deadline_margin,
             stop_on_first_failure=arguments.stop_on_first_failure,
@@ -218,10 +255,11 @@ def _process(
             progress.clear()
 
 
-def _import_handler(spec: str) -> Any:
+def _import(what: str, spec: str) -> Any:
+    """The object ``MODULE:NAME`` names (NAME may be dotted), for the option ``what``."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise _BadInput(f"the handler must be given as MODULE:FUNCTION, not {spec!r}")
+        raise _BadInput(f"the {what} must be given as MODULE:NAME, not {spec!r}")
 
     cwd = os.getcwd()
     if cwd not in sys.path:
@@ -234,12 +272,9 @@ def _import_handler(spec: str) -> Any:
         ) from None
 
     try:
-        handler = operator.attrgetter(attribute)(module)
+        return operator.attrgetter(attribute)(module)
     except AttributeError:
         raise _BadInput(f"{module_name!r} has no attribute {attribute!r}") from None
-    if not callable(handler):
-        raise _BadInput(f"{spec!r} is not callable")
-    return handler
 
 
 def _read_event(path: str) -> Any:
@@ -255,7 +290,8 @@ def _read_event(path: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _BadInput(f"{path!r} is not valid JSON: {exc}") from None
+        where = "standard input" if path == "-" else repr(path)
+        raise _BadInput(f"{where} is not valid JSON: {exc}") from None
 
 
 def _record_count(event: object) -> int:
@@ -296,6 +332,12 @@ class _Progress:
 
 # -- summaries ---------------------------------------------------------------------
 
+_SOURCE_NAMES = {
+    EventType.SQS: "SQS",
+    EventType.KINESIS: "Kinesis",
+    EventType.DYNAMODB: "DynamoDB Streams",
+}
+
 _KIND_LABELS = {
     "handler": "raised",
     "invalid": "invalid payload",
@@ -317,8 +359,9 @@ def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> Non
         kinds[kind] = kinds.get(kind, 0) + 1
 
     detail = ", ".join(f"{count} {_KIND_LABELS[kind]}" for kind, count in kinds.items())
+    source = f"{_SOURCE_NAMES[result.event_type]} " if total else ""
     print(
-        f"{total} {result.event_type.name} records: "
+        f"{total} {source}records: "
         f"{total - len(failures)} succeeded, {len(failures)} failed"
         + (f" ({detail})" if detail else "")
         + f" in {result.duration:.3f} s; peak concurrency {result.peak_concurrency}",
