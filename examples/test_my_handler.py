@@ -180,8 +180,13 @@ def test_a_bad_price_stops_the_stream_at_that_record() -> None:
             dynamodb_remove({"sku": "apple"}, {"price": Decimal("0.50")}),
         ]
     )
+    # One record at a time, so that no record is running when the bad price
+    # fails: one of another item that had started by then would be let finish.
+    one_at_a_time = asyncbatch.BatchProcessor(max_concurrency=1)
 
-    response = asyncbatch.process_partial_response(event, price_handler)
+    response = asyncbatch.process_partial_response(
+        event, price_handler, processor=one_at_a_time
+    )
 
     numbers = [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
     assert failed_ids(response) == numbers[1:]
