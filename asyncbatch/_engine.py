@@ -115,10 +115,6 @@ class _Worker:
         "task",
     )
 
-    def gone(self) -> bool:
-        """Whether it was abandoned (read anew: another thread may set it)."""
-        return self.abandoned
-
     def __init__(self) -> None:
         #: The record it holds, from taking it until it is settled.
         self.index: int | None = None
@@ -132,6 +128,10 @@ class _Worker:
         self.future: Any = None
         #: The context the running record's steps run in (async workers).
         self.context: contextvars.Context | None = None
+
+    def gone(self) -> bool:
+        """Whether it was abandoned (read anew: another thread may set it)."""
+        return self.abandoned
 
 
 class BatchRun:
@@ -219,6 +219,7 @@ class BatchRun:
         """
         if self._closed:
             return None
+
         if self._deadline is not None and _clock() >= self._deadline:
             self._expire_locked()
             return None
@@ -227,6 +228,7 @@ class BatchRun:
             index = self._next
             if index >= self._count:
                 return None
+
             self._next = index + 1
             return index
 
@@ -236,6 +238,7 @@ class BatchRun:
             index = heapq.heappop(heap)
             if not settled[index]:
                 return index
+
         return None
 
     def _advance(self, index: int, failed: bool) -> None:
@@ -263,6 +266,7 @@ class BatchRun:
             after, reason = -1, "stop on first failure"
         else:
             after, reason = failed, "stream position"
+
         if self._keys is None:
             start = max(self._next, after + 1)
             self._skip(range(start, self._count), failed, reason)
@@ -314,6 +318,7 @@ class BatchRun:
         """Settle a record that was taken, unless something settled it first."""
         if self._settled[index]:
             return
+
         self._store(index, result, exception, duration)
         if self._keys is not None or exception is not None:
             self._advance(index, exception is not None)
@@ -333,6 +338,7 @@ class BatchRun:
     def _fail_fatally(self, exc: BaseException) -> None:
         if self._fatal is None:
             self._fatal = exc
+
         self._closed = True
         if self._is_async:
             self._wake()
@@ -347,9 +353,11 @@ class BatchRun:
         done = self._start(asyncio.get_running_loop())
         with self:  # leaving it stops the timers; an exception stops the batch
             await done
+
         stragglers = self._stragglers()
         if stragglers:
             await self._reap(stragglers)
+
         return self._result()
 
     def execute_blocking(self, loop: asyncio.AbstractEventLoop) -> BatchResult:
@@ -363,9 +371,11 @@ class BatchRun:
         done = self._start(loop)
         with self:
             loop.run_until_complete(done)
+
         stragglers = self._stragglers()
         if stragglers:
             loop.run_until_complete(self._reap(stragglers))
+
         return self._result()
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> asyncio.Future[None]:
@@ -392,12 +402,14 @@ class BatchRun:
                 loop.call_soon(self._ramp_up)
             else:
                 self._ramp_up()
+
             if self._timeout is not None:
                 self._timer = loop.call_later(self._timeout, self._check_timeouts)
 
         observer = _observer.get()
         if observer is not None:
             self._report(observer)
+
         return self._done
 
     def __enter__(self) -> None:
@@ -410,8 +422,10 @@ class BatchRun:
         """
         if exc_type is not None:
             self._close()
+
         if self._deadline_timer is not None:
             self._deadline_timer.cancel()
+
         if self._timer is not None:
             self._timer.cancel()
 
@@ -420,6 +434,7 @@ class BatchRun:
         if self._fatal is not None:
             self._close()
             raise self._fatal
+
         return [task for task in self._tasks if not task.done()]
 
     def _result(self) -> BatchResult:
@@ -449,6 +464,7 @@ class BatchRun:
         if self._deadline is not None:
             halfway = self._deadline + self._margin / 2
             grace = max(0.0, min(grace, halfway - _clock()))
+
         _, pending = await asyncio.wait(tasks, timeout=grace)
         if pending:
             from ._logging import log_stragglers
@@ -460,6 +476,7 @@ class BatchRun:
         with self._lock:
             if self._closed:
                 return
+
             # With ordering keys only the head of each key can run; a worker that
             # finishes a record takes its key's next one itself.
             runnable = (
@@ -487,12 +504,15 @@ class BatchRun:
         self._workers.discard(worker)
         if worker.index is not None:
             self._running -= 1
+
         if worker.current is not None and not self._is_async:
             worker.stuck = True
             self._abandoned += 1
             _threads.track_abandoned()
+
         if worker.task is not None:
             worker.task.cancel()
+
         if worker.future is not None:
             worker.future.cancel()
 
@@ -513,6 +533,7 @@ class BatchRun:
                 current = worker.current
                 if current is None:
                     continue
+
                 index, started = current
                 due = started + timeout
                 if due <= now:
@@ -566,11 +587,13 @@ class BatchRun:
         """
         if worker.abandoned:
             return None
+
         index = self._take()
         if index is not None:
             worker.index = index
             self._running += 1
             self._peak = max(self._peak, self._running)
+
         return index
 
     def _turn_in(
@@ -601,6 +624,7 @@ class BatchRun:
         worker.index = index = self._take()
         if index is None:
             self._running -= 1
+
         return index
 
     async def _work_async(self, worker: _Worker) -> None:
@@ -632,6 +656,7 @@ class BatchRun:
                 await _switch()
                 if bind is not None:
                     bind(index, identifiers[index])
+
                 started = _clock()
                 worker.current = (index, started)
                 error: BaseException | None = None
@@ -643,6 +668,7 @@ class BatchRun:
                 except asyncio.CancelledError as exc:
                     if worker.abandoned:
                         return
+
                     # The handler raised it itself: asyncbatch only ever cancels
                     # a worker it has abandoned.
                     error = exc
@@ -655,6 +681,7 @@ class BatchRun:
                     error = await _take_back_cancel(task, error)
                     if worker.abandoned:
                         return
+
                 index = turn_in(worker, result, error, _clock() - started)
         except (KeyboardInterrupt, SystemExit) as exc:
             self._fail_fatally(exc)
@@ -671,6 +698,7 @@ class BatchRun:
         finally:
             with self._lock:
                 self._workers.discard(worker)
+
             if worker.stuck:
                 _threads.release_abandoned()
 
@@ -687,6 +715,7 @@ class BatchRun:
         lock = self._lock
         with lock:
             index = self._hand_out(worker)
+
         while index is not None:
             record: Any = records[index]
             result = None
@@ -702,10 +731,12 @@ class BatchRun:
                 context = caller.copy()
                 if bind is not None:
                     context.run(bind, index, identifiers[index])
+
                 started = _clock()
                 worker.current = (index, started)
                 if worker.gone():
                     return
+
                 try:
                     result = context.run(call, record)
                     if result is not None and inspect.isawaitable(result):
@@ -714,11 +745,13 @@ class BatchRun:
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
                     error = exc
+
                 duration = _clock() - started
 
             with lock:
                 if worker.gone():
                     return
+
                 index = self._turn_in(worker, result, error, duration)
 
     def _await_on_loop(self, awaitable: Awaitable[Any], worker: _Worker) -> Any:
@@ -727,7 +760,9 @@ class BatchRun:
         with self._lock:
             if worker.abandoned:
                 future.cancel()
+
             worker.future = future
+
         try:
             return future.result()
         finally:
@@ -748,6 +783,7 @@ async def _take_back_cancel(task: Any, error: BaseException | None) -> Any:
             await asyncio.sleep(0)  # a pending cancellation is delivered here
         except asyncio.CancelledError as exc:
             error = exc
+
     task.uncancel()
     return error
 
@@ -800,9 +836,11 @@ def _driven(
                 yielded = context.run(throw, error)
         except StopIteration:
             return
+
         value = error = None
         if yielded is _SWITCH:
             continue
+
         try:
             value = yield yielded
         except GeneratorExit:
