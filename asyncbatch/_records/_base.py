@@ -168,44 +168,53 @@ class LazyModel(PayloadModel):
         # attribute pass as Any.
 
         def __getattr__(self, name: str) -> Any:
-            try:
-                private = object.__getattribute__(self, "__pydantic_private__")
-            except AttributeError:
-                private = None
-            raw = private.get("_pending") if private else None
-            if raw is not None and name in type(self)._lazy_fields:
-                return _convert(self, name, raw)
+            # Only reached when the field is not in __dict__ yet: a converted
+            # field is found without this, and without the lock.
+            if name in type(self)._lazy_fields:
+                with _CONVERTING:
+                    # Another thread may have converted it since the lookup
+                    # missed (and, converting them all, cleared _pending).
+                    values = self.__dict__
+                    if name in values:
+                        return values[name]
+
+                    raw = _pending(self)
+                    if raw is not None:
+                        _convert_unlocked(self, name, raw)
+                        return self.__dict__[name]
             return super().__getattr__(name)
 
     def _materialize(self) -> None:
         """Convert every pending field: the model then holds what validation gives."""
-        try:
-            private = object.__getattribute__(self, "__pydantic_private__")
-        except AttributeError:
-            return
-        raw = private.get("_pending") if private else None
-        if raw is None:
+        if _pending(self) is None:
             return
 
         cls = type(self)
         with _CONVERTING:
+            raw = _pending(self)
+            if raw is None:
+                return
+
             for name in cls._lazy_fields:
                 # A field the caller assigned meanwhile keeps the assigned value.
                 if name not in self.__dict__:
                     _convert_unlocked(self, name, raw)
 
             # Put the fields back in declaration order, for repr and dumps; other
-            # keys (cached properties) follow.
-            values = self.__dict__
-            fields = cls.model_fields
-            ordered = {name: values[name] for name in fields if name in values}
-            ordered.update(
-                (key, value) for key, value in values.items() if key not in fields
-            )
+            # keys (cached properties) follow. From a copy, taken at once: another
+            # thread may cache a property meanwhile, without the lock.
+            values = self.__dict__.copy()
+            ordered = {
+                name: values.pop(name) for name in cls.model_fields if name in values
+            }
+            ordered.update(values)
             _set_dict(self, ordered)
 
             self.__pydantic_fields_set__.update(
                 name for name, key in _wire_names(cls).items() if key in raw
+            )
+            private: dict[str, Any] = object.__getattribute__(
+                self, "__pydantic_private__"
             )
             private["_pending"] = None
 
@@ -276,15 +285,18 @@ def _wire_names(cls: type[BaseModel]) -> dict[str, str]:
 _CONVERTING = threading.Lock()
 
 
-def _convert(model: LazyModel, name: str, raw: Mapping[str, Any]) -> Any:
-    """Set the lazy field ``name`` from ``raw`` as validation would have; return it."""
-    with _CONVERTING:
-        if name not in model.__dict__:
-            _convert_unlocked(model, name, raw)
-        return model.__dict__[name]
+def _pending(model: LazyModel) -> Mapping[str, Any] | None:
+    """The raw mapping the lazy fields of ``model`` are still to be converted from."""
+    try:
+        private = object.__getattribute__(model, "__pydantic_private__")
+    except AttributeError:
+        # Not set up yet: an instance being copied or unpickled.
+        return None
+    return private.get("_pending") if private else None
 
 
 def _convert_unlocked(model: LazyModel, name: str, raw: Mapping[str, Any]) -> None:
+    """Set the lazy field ``name`` from ``raw`` as validation would have."""
     cls = type(model)
     key = _wire_names(cls)[name]
     if key in raw:
