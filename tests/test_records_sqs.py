@@ -423,6 +423,48 @@ class TestLazyFields:
             parse_sqs(missing)
 
 
+class TestJsonBody:
+    def test_parsed_once(self) -> None:
+        """Reading json_body twice gives the same object, parsed once."""
+        record = parse_sqs(_sqs_record('{"a": [1]}'))
+
+        assert record.json_body is record.json_body
+        assert record.json_body == {"a": [1]}
+
+    def test_copy_with_another_body(self) -> None:
+        """A copy with another body parses that body, even after a first read."""
+        record = parse_sqs(_sqs_record('{"a": 1}'))
+        assert record.json_body == {"a": 1}
+
+        copied = record.model_copy(update={"body": '{"a": 2}'})
+        deep = record.model_copy(update={"body": '{"a": 3}'}, deep=True)
+
+        assert copied.json_body == {"a": 2}
+        assert deep.json_body == {"a": 3}
+        assert record.json_body == {"a": 1}
+        assert record.model_copy().json_body == {"a": 1}
+
+    def test_assigned_body(self) -> None:
+        """A body assigned after a first read is parsed anew."""
+        record = parse_sqs(_sqs_record('{"a": 1}'))
+        assert record.json_body == {"a": 1}
+
+        record.body = "[2]"
+
+        assert record.json_body == [2]
+
+    def test_not_part_of_the_record(self) -> None:
+        """What json_body keeps is no field: not iterated, dumped or compared."""
+        raw = _sqs_record('{"a": 1}')
+        record = parse_sqs(raw)
+        _ = record.json_body
+
+        assert record == SqsRecord.model_validate(raw)
+        assert "json_body" not in dict(record)
+        assert dict(record) == dict(SqsRecord.model_validate(raw))
+        assert record.model_dump() == SqsRecord.model_validate(raw).model_dump()
+
+
 class TestDerived:
     @pytest.mark.parametrize(
         ("arn", "url"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -31,6 +30,10 @@ _QUEUE_ARN = re.compile(
     r"([A-Za-z0-9_-]+(?:\.fifo)?)"
 )
 _QUEUE_NAME_LIMIT = 80
+
+# Where json_body keeps what it parsed, in the record's __dict__; the underscore
+# keeps it out of iteration over the record, as pydantic skips such keys.
+_JSON_BODY = "_json_body"
 
 # The domain of the SQS endpoints of each partition whose endpoints AWS documents
 # publicly. The isolated partitions (aws-iso, aws-iso-b, ...) are left out: no URL
@@ -121,11 +124,14 @@ class SqsRecord(LazyModel, Generic[BodyT]):
 
     _raw_payload = str
 
-    @functools.cached_property
+    @property
     def json_body(self) -> Any:
-        """The body parsed as JSON (once, on first read).
+        """The body parsed as JSON, on first read.
 
-        For ``SqsRecord[T]`` the body is parsed already and is returned as it is.
+        What was parsed is kept while the body stays the same: a copy with another
+        body (``model_copy(update={"body": ...})``) or a newly assigned body is
+        parsed anew. For ``SqsRecord[T]`` the body is parsed already and is
+        returned as it is.
 
         :raises ValueError: the body is not valid JSON.
         """
@@ -133,9 +139,18 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         if not isinstance(body, str):
             return body
 
+        # Kept with the body it was parsed from: model_copy() copies __dict__, and
+        # an assigned body replaces only its own key.
+        values = self.__dict__
+        parsed = values.get(_JSON_BODY)
+        if parsed is not None and parsed[0] is body:
+            return parsed[1]
+
         import json
 
-        return json.loads(body)
+        value = json.loads(body)
+        values[_JSON_BODY] = (body, value)
+        return value
 
     @property
     def queue_name(self) -> str | None:
