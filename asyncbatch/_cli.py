@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 128 + 13
+
     return status
 
 
@@ -169,6 +170,7 @@ def _count(text: str) -> int:
     value: int = _number(text, int, "a whole number")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+
     return value
 
 
@@ -176,6 +178,7 @@ def _concurrency(text: str) -> int:
     value: int = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+
     return value
 
 
@@ -183,6 +186,7 @@ def _seconds(text: str) -> float:
     value: float = _number(text, float, "a number of seconds")
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, not {text}")
+
     return value
 
 
@@ -200,6 +204,7 @@ def _run(arguments: argparse.Namespace) -> int:
     handler = _import("handler", arguments.handler)
     if not callable(handler):
         raise _BadInput(f"the handler {arguments.handler!r} is not callable")
+
     model = arguments.model
     if model is not None and model != "dict":
         model = _import("model", model)
@@ -241,6 +246,7 @@ def _process(
     try:
         if progress is None:
             return processor.process(event, handler, context), False
+
         coro = progress.around(processor, event, handler, context)
         return _loop.run(coro, async_api="process_async"), False
     except InvalidEventError as exc:
@@ -264,6 +270,7 @@ def _import(what: str, spec: str) -> Any:
     cwd = os.getcwd()
     if cwd not in sys.path:
         sys.path.insert(0, cwd)
+
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # noqa: BLE001 - reported as bad input, any cause
@@ -369,6 +376,7 @@ def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> Non
     )
     if result.abandoned_threads:
         print(f"abandoned worker threads: {result.abandoned_threads}", file=out)
+
     if raised:
         print(
             "every record failed: the processor raised BatchProcessingError", file=out
@@ -383,6 +391,7 @@ def _summarise(result: BatchResult, out: TextIO, *, raised: bool = False) -> Non
             f"{type(exc).__name__}: {exception_message(exc)}",
             file=out,
         )
+
     if len(failures) > len(shown):
         print(f"  ... and {len(failures) - len(shown)} more", file=out)
 
@@ -416,6 +425,7 @@ def _demo(arguments: argparse.Namespace) -> int:
             f"summed handler time: {handler_time:.2f} s, so one record at a time "
             f"would have taken about that long: a speed-up of {speed_up:.1f}x"
         )
+
     response = result.response()
     print(
         f"\npartial batch response: {len(response['batchItemFailures'])} "

@@ -33,6 +33,8 @@ async def handle_order(record: SqsRecord) -> str:
 
     if number % 97 == 13:
         raise PaymentDeclinedError(f"payment declined for {order_id}")
+
     if number == 500:
         await asyncio.sleep(TIMEOUT * 3)  # a call that hangs: the timeout ends it
+
     return f"charged {order_id}"

@@ -75,6 +75,7 @@ def read_event(
         section, field, key_of = "kinesis", "sequenceNumber", _partition_key
     else:
         section, field, key_of = "dynamodb", "SequenceNumber", _item_key
+
     identifiers, keys = _read_stream(
         records, section, field, key_of if key_ordering else None
     )
@@ -110,6 +111,7 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
             raise InvalidEventError(
                 f"record {index} must be a mapping, not {type(record).__name__}"
             )
+
     return records
 
 
@@ -126,6 +128,7 @@ def _source_of(
                     f"record {index}: 'eventSource' must be a string, "
                     f"not {type(value).__name__}"
                 ) from None
+
         raise
 
     if len(sources) > 1:
@@ -137,6 +140,7 @@ def _source_of(
                 f"record {index} has no 'eventSource', unlike the others; "
                 "one batch must come from one source"
             )
+
         named = ", ".join(sorted(repr(source) for source in sources))
         raise InvalidEventError(
             f"the records come from different event sources ({named}); "
@@ -150,6 +154,7 @@ def _source_of(
                 "the records have no 'eventSource' and no event_type was given; "
                 "pass event_type=EventType.SQS, KINESIS or DYNAMODB"
             )
+
         return event_type
 
     _refuse_kafka(value)
@@ -165,6 +170,7 @@ def _source_of(
             f"the records' eventSource is {found.value!r} but the processor "
             f"expects {event_type.value!r}"
         )
+
     return found
 
 
@@ -210,6 +216,7 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
         if isinstance(arn, str):
             fifo_arn = arn.endswith(".fifo")
             break
+
     if fifo_arn is False:
         return Batch(EventType.SQS, records, identifiers, None, False, False)
 
@@ -220,6 +227,7 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
     for index, group in enumerate(groups):
         if group.__class__ is not str or not group:
             _identifier(group, index, "'attributes.MessageGroupId' of a FIFO queue")
+
     keys: list[Hashable] = groups
     return Batch(EventType.SQS, records, identifiers, keys, False, True)
 
@@ -228,6 +236,7 @@ def _message_group(record: Mapping[str, Any]) -> Any:
     attributes = record.get("attributes")
     if attributes.__class__ is dict or isinstance(attributes, Mapping):
         return attributes.get("MessageGroupId")
+
     return None
 
 
@@ -254,10 +263,12 @@ def _read_stream(
             sequence_number = _identifier(
                 sequence_number, index, f"'{section}.{field}'"
             )
+
         identifiers.append(sequence_number)
 
         if key_of is not None:
             keys.append(key_of(inner, index))
+
     return identifiers, None if key_of is None else keys
 
 
@@ -265,6 +276,7 @@ def _partition_key(kinesis: Mapping[str, Any], index: int) -> Hashable:
     key = kinesis.get("partitionKey")
     if key.__class__ is not str or not key:
         _identifier(key, index, "'kinesis.partitionKey' (its ordering key)")
+
     return key
 
 
@@ -289,8 +301,11 @@ def _item_key(dynamodb: Mapping[str, Any], index: int) -> Hashable:
 def _frozen(value: object) -> Hashable:
     if isinstance(value, Mapping):
         return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+
     if isinstance(value, list):
         return tuple(_frozen(v) for v in value)
+
     if isinstance(value, Hashable):
         return value
+
     raise TypeError(type(value).__name__)

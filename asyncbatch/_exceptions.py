@@ -67,6 +67,7 @@ class BatchProcessingError(AsyncBatchError):
         if self.exceptions:
             first = self.exceptions[0]
             detail = f"; first: {type(first).__name__}: {exception_message(first)}"
+
         super().__init__(
             f"all {len(result.outcomes)} records of the batch failed{detail}"
         )

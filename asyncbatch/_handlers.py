@@ -55,6 +55,7 @@ def inspect_handler(handler: object) -> HandlerInfo:
     info = _inspect(handler)
     with contextlib.suppress(TypeError):
         _seen[key] = info
+
     return info
 
 
@@ -99,6 +100,7 @@ def _underlying_function(handler: Callable[..., Any]) -> object:
             call = type(function).__call__
             if call is function:
                 return function
+
             function = call
         else:
             return function
@@ -117,6 +119,7 @@ def _declares_context(handler: Callable[..., Any]) -> bool:
             "positional-only parameter, so it cannot be given the context; "
             "move it after the '/'"
         )
+
     return parameter is not None and parameter.kind in (
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
         inspect.Parameter.KEYWORD_ONLY,

@@ -74,6 +74,7 @@ def _structlog_logger() -> Any:
     structlog = sys.modules.get("structlog")
     if structlog is not None and structlog.is_configured():
         return structlog.get_logger("asyncbatch")
+
     return None
 
 
@@ -87,9 +88,12 @@ def _stdlib_wants(level: int) -> bool:
         for handler in current.handlers:
             if not isinstance(handler, logging.NullHandler) and level >= handler.level:
                 return True
+
         if not current.propagate:
             break
+
         current = current.parent
+
     # With no handler anywhere, logging would fall back to printing warnings on
     # stderr; an unconfigured application has asked for no log output.
     return False
@@ -171,14 +175,18 @@ def log_stragglers(count: int) -> None:
 def failure_kind(exc: BaseException | None, duration: float | None) -> str:
     if isinstance(exc, RecordTimeoutError):
         return "timed_out"
+
     if isinstance(exc, RecordSkippedError):
         return "skipped"
+
     if isinstance(exc, DeadlineExceededError):
         return "deadline"
+
     if duration is None and not isinstance(exc, RecordError):
         # The handler never started and asyncbatch did not forbid it: the payload
         # did not validate or decode.
         return "invalid"
+
     return "handler"
 
 

@@ -115,12 +115,14 @@ def _new_loop() -> asyncio.AbstractEventLoop:
                 f"the factory given to use_loop_factory() must return an event "
                 f"loop; {_factory!r} returned {type(loop).__name__}"
             )
+
         if loop.is_closed() or loop.is_running():
             state = "closed" if loop.is_closed() else "running"
             raise RuntimeError(
                 f"the factory given to use_loop_factory() must return a new "
                 f"event loop; {_factory!r} returned a {state} one"
             )
+
         return loop
 
     choice = os.environ.get(LOOP_ENV_VAR, "").strip().lower()
@@ -178,7 +180,9 @@ if sys.platform == "linux":
 
                 if not ready:
                     return []
+
                 timeout = 0
+
             return super().select(timeout)
 
 
@@ -273,6 +277,7 @@ def loop_for_sync_call(async_api: str | None = None) -> asyncio.AbstractEventLoo
     """
     if asyncio._get_running_loop() is not None:
         raise _running_loop_error(async_api)
+
     return _persistent_loop()
 
 

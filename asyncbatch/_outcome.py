@@ -92,6 +92,7 @@ class BatchResult:
                     self._durations,
                 )
             )
+
         return self._outcomes
 
     @property
@@ -120,6 +121,7 @@ class BatchResult:
             if identifier not in seen:
                 seen.add(identifier)
                 failures.append({"itemIdentifier": identifier})
+
         return {"batchItemFailures": failures}
 
     def _failed_indexes(self) -> list[int]:

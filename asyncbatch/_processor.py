@@ -124,6 +124,7 @@ class BatchProcessor:
         run = self._prepare(event, record_handler, context)
         if isinstance(run, BatchResult):
             return run
+
         return self._conclude(await run.execute())
 
     def _process_blocking(
@@ -138,6 +139,7 @@ class BatchProcessor:
         run = self._prepare(event, record_handler, context)
         if isinstance(run, BatchResult):
             return run
+
         return self._conclude(run.execute_blocking(loop))
 
     def _prepare(
@@ -180,6 +182,7 @@ class BatchProcessor:
         log_batch(result)
         if self.raise_on_entire_batch_failure and result.all_failed:
             raise BatchProcessingError(result)
+
         return result
 
     def _soft_deadline(self, context: object, started: float) -> float | None:
@@ -195,11 +198,13 @@ class BatchProcessor:
                 "pass the Lambda context, asyncbatch.testing.FakeLambdaContext, "
                 "or context=None for no deadline"
             )
+
         if not math.isfinite(milliseconds):
             raise ValueError(
                 f"context.get_remaining_time_in_millis() returned {milliseconds!r}; "
                 "the remaining time must be a finite number of milliseconds"
             )
+
         return started + milliseconds / 1000 - self.deadline_margin
 
 
@@ -240,11 +245,13 @@ async def process_partial_response_async(
 def _checked(processor: BatchProcessor | None) -> BatchProcessor:
     if processor is None:
         return _default_processor()
+
     if not isinstance(processor, BatchProcessor):
         raise TypeError(
             f"processor must be a BatchProcessor or None, "
             f"not {type(processor).__name__}"
         )
+
     return processor
 
 
@@ -256,6 +263,7 @@ def _default_processor() -> BatchProcessor:
 def _check_event_type(value: object) -> EventType | None:
     if value is None or isinstance(value, EventType):
         return value
+
     if isinstance(value, str):
         try:
             return EventType(value)
@@ -264,6 +272,7 @@ def _check_event_type(value: object) -> EventType | None:
             raise ValueError(
                 f"event_type must be one of {allowed} or None, not {value!r}"
             ) from None
+
     raise TypeError(f"event_type must be an EventType or None, not {_kind(value)}")
 
 
@@ -280,23 +289,28 @@ def _check_model(value: object) -> Any:
 def _check_concurrency(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"max_concurrency must be an int, not {_kind(value)}")
+
     if value < 1:
         raise ValueError(f"max_concurrency must be at least 1, not {value}")
+
     return value
 
 
 def _check_seconds(name: str, value: object, *, allow_zero: bool) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number of seconds, not {_kind(value)}")
+
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = "at least 0" if allow_zero else "greater than 0"
         raise ValueError(f"{name} must be a finite number {bound}, not {value!r}")
+
     return float(value)
 
 
 def _check_bool(name: str, value: object) -> bool:
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, not {_kind(value)}")
+
     return value
 
 

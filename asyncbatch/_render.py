@@ -48,7 +48,9 @@ def exception_traceback(exc: BaseException) -> str:
             # exception is given alone rather than risk printing an input.
             if not hasattr(shown, "_str"):
                 return _bare_traceback(exc)
+
             setattr(shown, "_str", _validation_message(original))  # noqa: B010
+
     return "".join(formatted.format())
 
 
@@ -62,13 +64,16 @@ def _pairs(
         shown, original = stack.pop()
         if id(shown) in seen:
             continue
+
         seen.add(id(shown))
         yield shown, original
 
         if shown.__cause__ is not None and original.__cause__ is not None:
             stack.append((shown.__cause__, original.__cause__))
+
         if shown.__context__ is not None and original.__context__ is not None:
             stack.append((shown.__context__, original.__context__))
+
         members = getattr(shown, "exceptions", None) or ()
         stack.extend(zip(members, getattr(original, "exceptions", ()), strict=False))
 

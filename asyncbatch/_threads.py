@@ -50,6 +50,7 @@ class _Pool:
                 self.idle -= 1
                 self.jobs.put(job)
                 return
+
             self.started += 1
             name = f"asyncbatch-worker-{self.started}"
 
@@ -66,6 +67,7 @@ class _Pool:
             job = _noop
             with self.lock:
                 self.idle += 1
+
             job = jobs.get()
 
 
