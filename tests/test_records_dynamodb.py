@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
+import asyncbatch
 from asyncbatch import EventType
 from asyncbatch._records import DynamoDBRecord, DynamoDBUserIdentity, parser_for
 
@@ -196,16 +197,74 @@ class TestImages:
         assert "Id: N is not a number" in error["msg"]
         assert "1e" not in error["msg"]
 
-    def test_raw_image_not_convertible_raises_on_read(self) -> None:
-        """Unparametrized, a bad image raises when it is read, not before."""
-        raw = _dynamodb_record(new_image={"Id": {"N": "not a number"}})
-        record = parse_dynamodb(raw)
+    @pytest.mark.parametrize("model", [None, DynamoDBRecord[Item]])
+    @pytest.mark.parametrize(
+        ("key", "value", "message"),
+        [
+            ("NewImage", {"Id": {"N": "abc"}}, "Id: N is not a number"),
+            ("NewImage", {"Id": {"B": "%%%"}}, "Id: B is not valid base64"),
+            ("NewImage", {"Id": {"X": "1"}}, "Id: unknown attribute type 'X'"),
+            ("OldImage", {"Id": {"N": "NaN"}}, "Id: N is not a number"),
+            ("Keys", {"Id": {"N": "1_0"}}, "Id: N is not a number"),
+            ("Keys", {"Id": {"S": "a", "N": "1"}}, "Id: an attribute value must"),
+        ],
+    )
+    def test_payload_not_convertible_fails_up_front(
+        self, model: type[Any] | None, key: str, value: Any, message: str
+    ) -> None:
+        """Keys or an image that cannot convert fail the parse, located there."""
+        raw = _dynamodb_record()
+        raw["dynamodb"][key] = value
 
-        assert record.dynamodb.sequence_number == "300000000000000000001"
-        assert record.dynamodb.keys == {"Id": Decimal(101)}
         with pytest.raises(ValidationError) as caught:
-            _ = record.dynamodb.new_image
-        assert caught.value.errors(include_input=False)[0]["loc"] == ("new_image",)
+            parser_for(model, EventType.DYNAMODB)(raw)
+
+        (error,) = caught.value.errors(include_input=False)
+        assert error["loc"] == ("dynamodb", key)
+        assert message in error["msg"]
+
+    @pytest.mark.parametrize("key", ["Keys", "NewImage", "OldImage"])
+    def test_payload_of_the_wrong_shape(self, key: str) -> None:
+        """Keys or an image that is no mapping is the validation error of that key."""
+        raw = _dynamodb_record()
+        raw["dynamodb"][key] = ["not", "a", "mapping"]
+
+        with pytest.raises(ValidationError) as caught:
+            parse_dynamodb(raw)
+
+        locations = [e["loc"][:2] for e in caught.value.errors(include_input=False)]
+        assert locations == [("dynamodb", key)] * len(locations)
+
+    def test_bad_image_fails_the_record_not_the_batch(self) -> None:
+        """In a batch, a bad image fails its record only; its handler never runs."""
+        good = {"Id": {"N": "101"}, "Message": {"S": "hi"}}
+        records = [
+            _dynamodb_record(sequence_number=f"30000000000000000000{n}", new_image=good)
+            for n in range(3)
+        ]
+        records[1]["dynamodb"]["NewImage"] = {"v": {"N": "abc"}}
+        records[2]["dynamodb"]["Keys"] = {"Id": {"N": "101"}, "Sk": {"N": "1_0"}}
+        seen: list[str] = []
+
+        def handler(record: DynamoDBRecord) -> None:
+            seen.append(record.dynamodb.sequence_number)
+
+        result = asyncbatch.BatchProcessor(key_ordering=False).process(
+            {"Records": records}, handler
+        )
+
+        assert seen == ["300000000000000000000"]
+        ok, bad_image, bad_keys = result.outcomes
+        assert ok.ok
+        for outcome in (bad_image, bad_keys):
+            assert isinstance(outcome.exception, ValidationError)
+            assert outcome.duration is None
+        assert result.response() == {
+            "batchItemFailures": [
+                {"itemIdentifier": "300000000000000000001"},
+                {"itemIdentifier": "300000000000000000002"},
+            ]
+        }
 
     def test_json_dump(self) -> None:
         """A JSON dump writes binary values as standard base64, numbers as text."""

@@ -56,7 +56,8 @@ class AttributeValueError(ValueError):
 def _number(text: object) -> Decimal:
     if not isinstance(text, str):
         raise AttributeValueError(f"N must be a string, not {_kind(text)}")
-    if not _NUMBER.fullmatch(text):
+    # Whole numbers, the most common, need no pattern.
+    if not (text.isdigit() and text.isascii()) and not _NUMBER.fullmatch(text):
         raise AttributeValueError("N is not a number")
     return Decimal(text)
 
@@ -151,13 +152,25 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     :raises AttributeValueError: naming the attribute path of the first value
         that cannot be converted.
     """
-    converted = {}
-    name = ""
-    try:
-        for name, value in item.items():
+    converted: dict[str, Any] = {}
+    for name, value in item.items():
+        try:
+            # Strings and numbers, the most common, straight away: this runs for
+            # every attribute of every record.
+            if value.__class__ is dict and len(value) == 1:
+                text = value.get("S")
+                if text.__class__ is str:
+                    converted[name] = text
+                    continue
+
+                text = value.get("N")
+                if text is not None:
+                    converted[name] = _number(text)
+                    continue
+
             converted[name] = from_attribute_value(value)
-    except AttributeValueError as exc:
-        raise exc.within(name) from None
+        except AttributeValueError as exc:
+            raise exc.within(name) from None
     return converted
 
 

@@ -2,10 +2,11 @@
 
 A typed record is an ordinary pydantic model: ``SqsRecord.model_validate(raw)``
 validates every field at once. The parsers that :func:`parser_for` returns build
-the same models faster: they check the identifier and the payload up front, copy
-the plain strings, and keep the raw value of each costly field (timestamps, message
-attributes, DynamoDB images) until it is first read. Reading it validates it with
-the model's own validator, so the result is the same as the eager path; only the
+the same models faster: they check the identifier and convert the payload (the
+body, the data, DynamoDB keys and images) up front, copy the plain strings, and
+keep the raw value of each costly metadata field (timestamps, SQS attributes and
+message attributes) until it is first read. Reading it validates it with the
+model's own validator, so the result is the same as the eager path; only the
 moment an invalid value raises differs. Whole-model operations (``==``, ``repr``,
 dumps, copies, pickling, ``model_fields_set``) first convert whatever is pending.
 """

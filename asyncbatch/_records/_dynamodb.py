@@ -47,9 +47,10 @@ class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
     """The ``dynamodb`` part of a DynamoDB Streams record: the change itself.
 
     ``keys`` and the images hold Python values (numbers as ``Decimal``, sets as
-    ``set``, binary as ``bytes``); in ``DynamoDBStreamRecord[T]`` each image is
-    validated as ``T``. An image is ``None`` when the stream view type leaves it out
-    (``old_image`` of an INSERT, ``new_image`` of a REMOVE, both for KEYS_ONLY).
+    ``set``, binary as ``bytes``), converted when the record is parsed; in
+    ``DynamoDBStreamRecord[T]`` each image is validated as ``T``. An image is
+    ``None`` when the stream view type leaves it out (``old_image`` of an INSERT,
+    ``new_image`` of a REMOVE, both for KEYS_ONLY).
     """
 
     approximate_creation_date_time: datetime | None = Field(
@@ -70,18 +71,14 @@ class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
         default=None, alias="StreamViewType"
     )
 
+    # The keys and images are the payload: the parser converts them up front.
     _lazy_fields: ClassVar[frozenset[str]] = frozenset(
-        {"approximate_creation_date_time", "keys", "new_image", "old_image"}
+        {"approximate_creation_date_time"}
     )
-    # The images only of DynamoDBStreamRecord itself: the parser of a
-    # parametrized record sets both images up front, so these never meet one.
     _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
         "approximate_creation_date_time": lambda value: adapter(
             datetime | None
         ).validate_python(value),
-        "keys": lambda value: _plain_item(value, optional=False),
-        "new_image": lambda value: _plain_item(value, optional=True),
-        "old_image": lambda value: _plain_item(value, optional=True),
     }
 
     @field_serializer("keys", "new_image", "old_image", mode="wrap", when_used="json")
@@ -96,11 +93,11 @@ class DynamoDBStreamRecord(LazyModel, Generic[ImageT]):
 class DynamoDBRecord(LazyModel, Generic[ImageT]):
     """A record from a DynamoDB stream.
 
-    ``DynamoDBRecord`` converts keys and images to Python values when they are
-    first read, so an image that cannot be converted raises
-    ``pydantic.ValidationError`` at that read. ``DynamoDBRecord[T]`` converts and
-    validates both images as ``T`` up front: an image that does not fit fails the
-    record before its handler runs.
+    The keys and images are the record's payload: they are converted to Python
+    values when the record is parsed, and ``DynamoDBRecord[T]`` also validates
+    both images as ``T``. Keys or an image that do not convert (or do not fit
+    ``T``) fail the record with the ``pydantic.ValidationError`` before its handler
+    runs.
     """
 
     event_id: str | None = Field(default=None, alias="eventID")
@@ -141,11 +138,12 @@ def dynamodb_parser(
 ) -> Callable[[Mapping[str, Any]], Any]:
     """A parser from raw DynamoDB Streams records to ``cls``.
 
-    The identifier and the event name are checked at once, and for
-    ``DynamoDBRecord[T]`` the images are converted and validated; everything else
-    is read from the raw record on first read. A record of any other shape, or
-    whose images do not convert or validate, goes through full validation, which
-    raises the ``ValidationError`` that says what is wrong.
+    The identifier and the event name are checked, and the payload (the keys and
+    both images) converted, at once; for ``DynamoDBRecord[T]`` the images are
+    validated as ``T`` too. Everything else is read from the raw record on first
+    read. A record of any other shape, or whose payload does not convert or
+    validate, goes through full validation, which raises the ``ValidationError``
+    that says what is wrong.
     """
     part = cls.model_fields["dynamodb"].annotation
     assert isinstance(part, type)
@@ -153,45 +151,52 @@ def dynamodb_parser(
     validate_image = TypeAdapter(args[0]).validate_python if args else None
     validate = cls.model_validate
 
+    def image_from(image: dict[str, Any] | None) -> Any:
+        if image is None:
+            return None
+
+        values = from_item(image)
+        return values if validate_image is None else validate_image(values)
+
     def parse(raw: Mapping[str, Any]) -> Any:
         if raw.__class__ is not dict:
             return validate(raw)
 
         dynamodb = raw.get("dynamodb")
-        if dynamodb.__class__ is not dict or "Keys" not in dynamodb:
+        if dynamodb.__class__ is not dict:
             return validate(raw)
 
         get = dynamodb.get
+        keys = get("Keys")
+        new_image = get("NewImage")
+        old_image = get("OldImage")
         sequence_number = get("SequenceNumber")
         size_bytes = get("SizeBytes")
         view_type = get("StreamViewType")
         event_name = raw.get("eventName")
         if not (
-            sequence_number.__class__ is str
+            keys.__class__ is dict
+            and (new_image is None or new_image.__class__ is dict)
+            and (old_image is None or old_image.__class__ is dict)
+            and sequence_number.__class__ is str
             and (size_bytes is None or size_bytes.__class__ is int)
             and (view_type is None or _member(view_type, _VIEW_TYPES))
             and (event_name is None or _member(event_name, EVENT_NAMES))
         ):
             return validate(raw)
 
-        change = {
-            "sequence_number": sequence_number,
-            "size_bytes": size_bytes,
-            "stream_view_type": view_type,
-        }
-        if validate_image is not None:
-            for name, key in (("new_image", "NewImage"), ("old_image", "OldImage")):
-                image = dynamodb.get(key)
-                if image is not None:
-                    if image.__class__ is not dict:
-                        return validate(raw)
-
-                    try:
-                        image = validate_image(from_item(image))
-                    except ValueError:  # so is ValidationError
-                        # Full validation raises the error with its location.
-                        return validate(raw)
-                change[name] = image
+        try:
+            change = {
+                "keys": from_item(keys),
+                "new_image": image_from(new_image),
+                "old_image": image_from(old_image),
+                "sequence_number": sequence_number,
+                "size_bytes": size_bytes,
+                "stream_view_type": view_type,
+            }
+        except ValueError:  # so are AttributeValueError and ValidationError
+            # Full validation raises the error with its location.
+            return validate(raw)
 
         return build(
             cls,
@@ -218,12 +223,3 @@ def _base64_bytes(value: Any) -> Any:
     if isinstance(value, (list, set)):
         return [_base64_bytes(item) for item in value]
     return value
-
-
-def _plain_item(value: object, *, optional: bool) -> dict[str, Any] | None:
-    if value is None and optional:
-        return None
-    if not isinstance(value, dict):
-        # ValueError sends it to the model's validator, which reports it properly.
-        raise ValueError("not a mapping")  # noqa: TRY004
-    return from_item(value)
