@@ -89,7 +89,10 @@ def _records_of(event: object) -> list[Mapping[str, Any]]:
             f"not {type(event).__name__}"
         )
 
-    _refuse_kafka(event.get("eventSource"))
+    source = event.get("eventSource")  # where a Kafka event names its source
+    if source is not None:
+        _refuse_kafka(source)
+
     if "Records" not in event:
         hint = (
             " (found 'records': the key is case-sensitive)"

@@ -38,6 +38,10 @@ class HandlerInfo:
 # access, so they are looked up by their function, which decides both answers.
 _seen: weakref.WeakKeyDictionary[Any, HandlerInfo] = weakref.WeakKeyDictionary()
 
+# The handler seen last, weakly, and what was learned about it: most functions
+# pass the same handler on every invocation, and this spares them the lookup.
+_last: tuple[weakref.ref[Any], HandlerInfo] | None = None
+
 
 def inspect_handler(handler: object) -> HandlerInfo:
     """Classify ``handler``, seeing through partials, bound methods and ``__call__``.
@@ -46,16 +50,22 @@ def inspect_handler(handler: object) -> HandlerInfo:
         function (its records would never run), or takes ``lambda_context`` as a
         positional-only parameter (it could not be given).
     """
+    global _last
+
+    last = _last
+    if last is not None and last[0]() is handler:
+        return last[1]
+
     key = handler.__func__ if inspect.ismethod(handler) else handler
     try:
-        return _seen[key]
+        info = _seen[key]
     except (KeyError, TypeError):  # TypeError: not hashable, or not weakly
-        pass
+        info = _inspect(handler)
+        with contextlib.suppress(TypeError):
+            _seen[key] = info
 
-    info = _inspect(handler)
     with contextlib.suppress(TypeError):
-        _seen[key] = info
-
+        _last = (weakref.ref(handler), info)
     return info
 
 

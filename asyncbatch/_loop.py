@@ -176,14 +176,17 @@ if sys.platform == "linux":
                     ready, _, _ = select.select((self.fileno(),), (), (), timeout)
                 except ValueError:  # the descriptor is FD_SETSIZE or above
                     self._precise = False
-                    return super().select(timeout)
+                    return _epoll_select(self, timeout)
 
                 if not ready:
                     return []
 
                 timeout = 0
 
-            return super().select(timeout)
+            # By name, not through super(): the loop selects on every turn.
+            return _epoll_select(self, timeout)
+
+    _epoll_select = selectors.EpollSelector.select
 
 
 def _asyncio_loop() -> asyncio.AbstractEventLoop:
