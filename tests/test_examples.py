@@ -419,6 +419,9 @@ TESTED_EXAMPLES = {
     "migrated_handler",
     "pydantic_handler",
     "quickstart_handler",
+    "records_envelopes",
+    "records_own_model",
+    "records_typed",
     "sqs_async_handler",
     "sqs_fifo_handler",
     "sqs_sync_handler",
@@ -520,3 +523,66 @@ def test_snippet_includes_survive_ruff_format() -> None:
     assert not misplaced, (
         "use a ``` { .python } fence around snippet includes: " + ", ".join(misplaced)
     )
+
+
+def test_records_typed_reads_attributes_and_validates_orders() -> None:
+    """The default record carries its attributes; the Order model its body."""
+    from pydantic import ValidationError
+
+    example = load_example("records_typed")
+    event = {
+        "Records": [
+            sqs_record("msg-1", '{"order_id": 1, "qty": 2}'),
+            sqs_record("msg-2", '{"order_id": "abc", "qty": 1}'),
+        ]
+    }
+
+    assert example.processor.process(event, example.handle).response() == {
+        "batchItemFailures": []
+    }
+    assert example.receive_counts == {"msg-1": 1, "msg-2": 1}
+
+    result = example.order_processor.process(event, example.handle_order)
+    assert failed_ids(result.response()) == ["msg-2"]
+    assert isinstance(result.outcomes[1].exception, ValidationError)
+    assert example.reserved == {1: 2}
+
+
+def test_records_envelopes_unwrap_sns_and_s3(shared_events: Path) -> None:
+    """An SNS notification's message and an S3 event's objects reach the handlers."""
+    example = load_example("records_envelopes")
+    notification = {
+        "Type": "Notification",
+        "MessageId": "5b9c5f3e-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+        "TopicArn": "arn:aws:sns:eu-west-1:123456789012:orders",
+        "Message": json.dumps({"order_id": 7, "qty": 3}),
+        "Timestamp": "2026-01-01T00:00:00.000Z",
+        "SignatureVersion": "1",
+        "Signature": "c2lnbmF0dXJl",
+        "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/cert.pem",
+        "UnsubscribeURL": "https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe",
+    }
+    event = {"Records": [sqs_record("msg-1", json.dumps(notification))]}
+
+    response = example.processor.process(event, example.handle).response()
+
+    assert response == {"batchItemFailures": []}
+    ((topic, order),) = example.orders
+    assert topic == "arn:aws:sns:eu-west-1:123456789012:orders"
+    assert (order.order_id, order.qty) == (7, 3)
+
+    s3_event = json.loads((shared_events / "s3SqsEvent.json").read_text())
+    result = example.s3_processor.process(s3_event, example.handle_upload)
+    assert result.response() == {"batchItemFailures": []}
+    assert example.uploads == [("xxx", "test.pdf")]
+
+
+def test_records_own_model_sees_the_wire_names() -> None:
+    """A model of your own gets the raw record's fields by their wire names."""
+    example = load_example("records_own_model")
+    event = {"Records": [sqs_record("msg-1", "hello")]}
+
+    response = example.processor.process(event, example.handle).response()
+
+    assert response == {"batchItemFailures": []}
+    assert example.bodies == {"msg-1": "hello"}
