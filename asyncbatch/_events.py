@@ -55,7 +55,6 @@ class Batch:
     identifiers: list[str]
     keys: list[Hashable] | None
     stream: bool
-    fifo: bool
 
 
 def read_event(
@@ -64,7 +63,7 @@ def read_event(
     """Check ``event`` and return its :class:`Batch`, or raise InvalidEventError."""
     records = _records_of(event)
     if not records:
-        return Batch(event_type or EventType.SQS, records, [], None, False, False)
+        return Batch(event_type or EventType.SQS, records, [], None, False)
 
     source = _source_of(records, event_type)
     if source is EventType.SQS:
@@ -79,7 +78,7 @@ def read_event(
     identifiers, keys = _read_stream(
         records, section, field, key_of if key_ordering else None
     )
-    return Batch(source, records, identifiers, keys, True, False)
+    return Batch(source, records, identifiers, keys, True)
 
 
 def _records_of(event: object) -> list[Mapping[str, Any]]:
@@ -221,18 +220,18 @@ def _read_sqs(records: list[Mapping[str, Any]]) -> Batch:
             break
 
     if fifo_arn is False:
-        return Batch(EventType.SQS, records, identifiers, None, False, False)
+        return Batch(EventType.SQS, records, identifiers, None, False)
 
     groups = [_message_group(record) for record in records]
     if fifo_arn is None and all(group is None for group in groups):
-        return Batch(EventType.SQS, records, identifiers, None, False, False)
+        return Batch(EventType.SQS, records, identifiers, None, False)
 
     for index, group in enumerate(groups):
         if group.__class__ is not str or not group:
             _identifier(group, index, "'attributes.MessageGroupId' of a FIFO queue")
 
     keys: list[Hashable] = groups
-    return Batch(EventType.SQS, records, identifiers, keys, False, True)
+    return Batch(EventType.SQS, records, identifiers, keys, False)
 
 
 def _message_group(record: Mapping[str, Any]) -> Any:

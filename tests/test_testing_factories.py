@@ -333,7 +333,6 @@ class TestSqs:
         batch = read_event(sqs_event(count=3), None, key_ordering=True)
 
         assert batch.event_type is EventType.SQS
-        assert not batch.fifo
         assert batch.keys is None
 
 
@@ -382,7 +381,6 @@ class TestSqsFifo:
         event = sqs_fifo_event([("a", 1), ("b", 2), ("a", 3)])
         batch = read_event(event, None, key_ordering=True)
 
-        assert batch.fifo
         assert batch.keys == ["a", "b", "a"]
 
     @pytest.mark.parametrize(
@@ -709,7 +707,6 @@ class TestSampleEvent:
         event = sample_event("sqs-fifo", 9)
         batch = read_event(event, None, key_ordering=True)
 
-        assert batch.fifo
         assert batch.keys is not None
         assert len(set(batch.keys)) == 3
 
