@@ -262,7 +262,7 @@ def _process(
 
 
 def _import(what: str, spec: str) -> Any:
-    """The object ``MODULE:NAME`` names (NAME may be dotted), for the option ``what``."""
+    """The object that ``MODULE:NAME`` names (NAME may be dotted), for ``what``."""
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
         raise _BadInput(f"the {what} must be given as MODULE:NAME, not {spec!r}")

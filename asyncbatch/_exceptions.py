@@ -3,13 +3,13 @@
 The hierarchy::
 
     AsyncBatchError
-    ├── BatchProcessingError          every record of the batch failed
-    ├── InvalidEventError (ValueError) the event cannot be processed safely
-    ├── WorkerThreadsExhaustedError   too many abandoned threads still stuck
-    └── RecordError                   why a record failed, when its handler did not say
-        ├── RecordTimeoutError (TimeoutError)     the handler ran past record_timeout
-        ├── DeadlineExceededError (TimeoutError)  unfinished at the soft deadline
-        └── RecordSkippedError                    an earlier failure forbade starting it
+    +-- BatchProcessingError           every record of the batch failed
+    +-- InvalidEventError (ValueError) the event cannot be processed safely
+    +-- WorkerThreadsExhaustedError    too many abandoned threads still stuck
+    +-- RecordError                    a failure asyncbatch decided for a record
+        +-- RecordTimeoutError (TimeoutError)     ran past record_timeout
+        +-- DeadlineExceededError (TimeoutError)  unfinished at the soft deadline
+        +-- RecordSkippedError                    an earlier failure forbade it
 
 A record whose handler raised keeps that exception as its outcome; a record whose
 payload did not validate keeps the validation or decode error. The ``RecordError``
