@@ -31,10 +31,6 @@ _QUEUE_ARN = re.compile(
 )
 _QUEUE_NAME_LIMIT = 80
 
-# Where json_body keeps what it parsed, in the record's __dict__; the underscore
-# keeps it out of iteration over the record, as pydantic skips such keys.
-_JSON_BODY = "_json_body"
-
 # The domain of the SQS endpoints of each partition whose endpoints AWS documents
 # publicly. The isolated partitions (aws-iso, aws-iso-b, ...) are left out: no URL
 # is guessed for them.
@@ -99,6 +95,11 @@ class SqsRecord(LazyModel, Generic[BodyT]):
     handler runs.
     """
 
+    # Where json_body keeps what it parsed. A slot, not a key of __dict__: the
+    # first read may come while another thread iterates __dict__ (a repr, a
+    # pickle), and copies and pickles start without it, parsing anew.
+    __slots__ = ("_parsed_body",)
+
     message_id: str = Field(alias="messageId")
     receipt_handle: str = Field(alias="receiptHandle")
     body: BodyT
@@ -139,17 +140,18 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         if not isinstance(body, str):
             return body
 
-        # Kept with the body it was parsed from: model_copy() copies __dict__, and
-        # an assigned body replaces only its own key.
-        values = self.__dict__
-        parsed = values.get(_JSON_BODY)
+        # Kept with the body it was parsed from, for a body assigned since.
+        try:
+            parsed = _parsed_body.__get__(self)
+        except AttributeError:
+            parsed = None
         if parsed is not None and parsed[0] is body:
             return parsed[1]
 
         import json
 
         value = json.loads(body)
-        values[_JSON_BODY] = (body, value)
+        _parsed_body.__set__(self, (body, value))
         return value
 
     @property
@@ -191,6 +193,9 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         if arn is not None:
             return arn.endswith(".fifo")
         return self.attributes.message_group_id is not None
+
+
+_parsed_body = SqsRecord.__dict__["_parsed_body"]
 
 
 def _message_attributes(value: Any) -> dict[str, SqsMessageAttribute]:
