@@ -130,7 +130,8 @@ class _Worker:
         self.context: contextvars.Context | None = None
 
     def gone(self) -> bool:
-        """Whether it was abandoned (read anew: another thread may set it)."""
+        """Whether it was abandoned, read anew: another thread, or whatever ran
+        while the worker awaited, may have set it since the last check."""
         return self.abandoned
 
 
@@ -639,6 +640,7 @@ class BatchRun:
         # that a handler requested for its own task without awaiting after it
         # lands in the next record this worker runs.
         task = asyncio.current_task()
+        assert task is not None
         cancelling = getattr(task, "cancelling", None)
         try:
             index = self._hand_out(worker)
@@ -665,21 +667,21 @@ class BatchRun:
                     result = await call(record)
                     if result is not None and inspect.isawaitable(result):
                         result = await result
-                except asyncio.CancelledError as exc:
-                    if worker.abandoned:
-                        return
-
-                    # The handler raised it itself: asyncbatch only ever cancels
-                    # a worker it has abandoned.
-                    error = exc
                 except (KeyboardInterrupt, SystemExit):
                     raise
                 except BaseException as exc:  # noqa: BLE001 - fails this record only
+                    # A CancelledError too: asyncbatch only ever cancels a worker
+                    # it has abandoned, so otherwise the handler raised it.
                     error = exc
+
+                # Abandoned, the worker owns nothing any more: its record was
+                # settled, and a GeneratorExit means its task is being destroyed.
+                if worker.abandoned:
+                    return
 
                 if cancelling is not None and cancelling():
                     error = await _take_back_cancel(task, error)
-                    if worker.abandoned:
+                    if worker.gone():
                         return
 
                 index = turn_in(worker, result, error, _clock() - started)
@@ -769,22 +771,26 @@ class BatchRun:
             worker.future = None
 
 
-async def _take_back_cancel(task: Any, error: BaseException | None) -> Any:
+async def _take_back_cancel(
+    task: asyncio.Task[Any], error: BaseException | None
+) -> BaseException | None:
     """Undo a cancellation that a record handler requested for its worker's task.
 
     With a task per record, that task would end cancelled if the cancellation
-    was still pending when the handler returned, so the record fails with it;
-    one the handler received and swallowed changes nothing. Either way the
-    worker's task takes it back, so that it does not land in the next record.
-    Returns the record's failure, or None for a success.
+    was still pending when the handler returned, so a record that succeeded
+    fails with it; one the handler received and swallowed, or one pending over
+    the handler's own exception, changes nothing. Either way the worker's task
+    takes it back, so that it does not land in the next record. Returns the
+    record's failure, or None for a success. Python 3.11+ only.
     """
     if not isinstance(error, asyncio.CancelledError):
         try:
             await asyncio.sleep(0)  # a pending cancellation is delivered here
         except asyncio.CancelledError as exc:
-            error = exc
+            if error is None:
+                error = exc
 
-    task.uncancel()
+    task.uncancel()  # type: ignore[attr-defined]
     return error
 
 

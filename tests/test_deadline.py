@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
 import threading
 import time
@@ -316,3 +318,32 @@ async def test_the_grace_leaves_half_the_margin_for_the_response() -> None:
 
     let_go.set()
     await asyncio.wait_for(stubborn_done.wait(), 5)
+
+
+def test_a_straggler_destroyed_with_its_loop_goes_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A handler still ignoring cancellation when its loop goes away ends cleanly.
+
+    Closing the loop destroys the straggler's task with GeneratorExit; the worker
+    running it must stop there, not await anything more (Python would report
+    "coroutine ignored GeneratorExit", which this suite turns into a failure).
+    """
+
+    async def stubborn(record: dict[str, Any]) -> None:
+        while True:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.sleep(10)
+
+    processor = asyncbatch.BatchProcessor(
+        model=dict, record_timeout=0.05, raise_on_entire_batch_failure=False
+    )
+    loop = asyncio.new_event_loop()
+    try:
+        result = loop.run_until_complete(processor.process_async(_event(1), stubborn))
+    finally:
+        loop.close()
+    del loop
+    gc.collect()
+
+    assert isinstance(result.outcomes[0].exception, asyncbatch.RecordTimeoutError)

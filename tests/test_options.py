@@ -317,15 +317,19 @@ async def test_a_handler_cancelling_its_own_task_fails_only_its_record() -> None
                 await asyncio.sleep(1)
             except asyncio.CancelledError:
                 return "swallowed"
+        if record["body"] == "raises":
+            task.cancel()
+            raise ValueError("the handler's own error")
         await asyncio.sleep(0)
         return record["body"]
 
     processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=1)
-    bodies = ["a", "cancels", "b", "swallows", "c"]
+    bodies = ["a", "cancels", "b", "swallows", "raises", "c"]
     result = await processor.process_async(sqs_event(bodies), handler)
 
     outcomes = result.outcomes
     assert isinstance(outcomes[1].exception, asyncio.CancelledError)
+    assert isinstance(outcomes[4].exception, ValueError)
     assert [o.result for o in outcomes if o.ok] == ["a", "b", "swallowed", "c"]
 
 
