@@ -173,7 +173,7 @@ class BatchProcessor:
                 self.stop_on_first_failure,
                 self.deadline_margin,
             ),
-            deadline=self._soft_deadline(context, started),
+            deadline=self._soft_deadline(context),
             bind=record_binder(),
             started=started,
         )
@@ -185,7 +185,8 @@ class BatchProcessor:
 
         return result
 
-    def _soft_deadline(self, context: object, started: float) -> float | None:
+    def _soft_deadline(self, context: object) -> float | None:
+        """Lambda's deadline less the margin, on the monotonic clock, or None."""
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         if not callable(remaining):
             return None
@@ -205,7 +206,9 @@ class BatchProcessor:
                 "the remaining time must be a finite number of milliseconds"
             )
 
-        return started + milliseconds / 1000 - self.deadline_margin
+        # The clock is read with the remaining time, so that the time intake
+        # took (loading the record models, on a first batch) is not counted twice.
+        return _clock() + milliseconds / 1000 - self.deadline_margin
 
 
 def process_partial_response(

@@ -347,3 +347,39 @@ def test_a_straggler_destroyed_with_its_loop_goes_quietly(
     gc.collect()
 
     assert isinstance(result.outcomes[0].exception, asyncbatch.RecordTimeoutError)
+
+
+async def test_time_spent_in_intake_is_not_counted_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The soft deadline is the margin before Lambda's, however long intake took.
+
+    Intake is slowed by 0.2 s (as loading the record models slows a first batch);
+    with 0.6 s left and a margin of 0.2 s the deadline comes 0.4 s after the
+    context was made, not 0.2 s.
+    """
+    from asyncbatch import _processor
+
+    real_read_event = _processor.read_event
+
+    def slow_read_event(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.2)
+        return real_read_event(*args, **kwargs)
+
+    monkeypatch.setattr(_processor, "read_event", slow_read_event)
+    never = asyncio.Event()
+
+    async def waits(record: dict[str, Any]) -> None:
+        await never.wait()
+
+    context = FakeLambdaContext(remaining=0.6)
+    made = time.monotonic()
+    processor = asyncbatch.BatchProcessor(
+        model=dict, deadline_margin=0.2, raise_on_entire_batch_failure=False
+    )
+    result = await processor.process_async(_event(1), waits, context)
+    cut_after = time.monotonic() - made
+
+    assert isinstance(result.outcomes[0].exception, DeadlineExceededError)
+    assert cut_after >= 0.4  # the timer never fires early
+    assert cut_after < 0.9  # a wide bound: the point is the one above
