@@ -613,6 +613,12 @@ class BatchRun:
         index = worker.index
         assert index is not None
         worker.current = None
+        timeout = self._timeout
+        if timeout is not None and duration is not None and duration > timeout:
+            # Past its limit before the watchdog could act: an async handler
+            # that blocked the loop, or a loop held up by other work.
+            result, exception = None, RecordTimeoutError(timeout)
+
         self._finish(index, result, exception, duration)
         if worker.abandoned:
             # _abandon took it out of the running count already.

@@ -383,3 +383,31 @@ async def test_time_spent_in_intake_is_not_counted_twice(
     assert isinstance(result.outcomes[0].exception, DeadlineExceededError)
     assert cut_after > 0.39  # the timer never fires early
     assert cut_after < 0.9  # a wide bound: the point is the one above
+
+
+async def test_a_handler_that_blocks_past_its_timeout_fails_as_timed_out() -> None:
+    """An async handler that blocks the loop past record_timeout fails as timed out.
+
+    It cannot be cancelled while it blocks, but it ran past its limit: its result
+    is discarded when it returns.
+    """
+
+    async def blocking(record: dict[str, Any]) -> str:
+        time.sleep(0.15)  # noqa: ASYNC251 - the blocking call under test
+        return "late"
+
+    async def quick(record: dict[str, Any]) -> str:
+        return "on time"
+
+    processor = asyncbatch.BatchProcessor(
+        model=dict, record_timeout=0.05, raise_on_entire_batch_failure=False
+    )
+    late = await processor.process_async(_event(2), blocking)
+    on_time = await processor.process_async(_event(2), quick)
+
+    for outcome in late.outcomes:
+        assert isinstance(outcome.exception, asyncbatch.RecordTimeoutError)
+        assert outcome.result is None
+        assert outcome.duration is not None
+        assert outcome.duration >= 0.15
+    assert [o.result for o in on_time.outcomes] == ["on time", "on time"]
