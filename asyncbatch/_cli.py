@@ -119,7 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--record-timeout",
-        type=_seconds,
+        type=_positive_seconds,
         default=None,
         metavar="SECONDS",
         help="seconds each handler may run (no limit)",
@@ -186,6 +186,16 @@ def _seconds(text: str) -> float:
     value: float = _number(text, float, "a number of seconds")
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must be a finite number >= 0, not {text}")
+
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must be greater than 0 (leave it out for no limit)"
+        )
 
     return value
 

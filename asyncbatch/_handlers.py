@@ -66,6 +66,7 @@ def inspect_handler(handler: object) -> HandlerInfo:
 
     with contextlib.suppress(TypeError):
         _last = (weakref.ref(handler), info)
+
     return info
 
 

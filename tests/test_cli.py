@@ -229,7 +229,12 @@ def test_record_timeout_and_remaining_time(folder: Path) -> None:
         (
             ["handlers:succeeds", "-", "--record-timeout", "0"],
             "{}",
-            "record_timeout must be a finite number greater than 0",
+            "--record-timeout: must be greater than 0",
+        ),
+        (
+            ["handlers:succeeds", "-", "--record-timeout", "-1"],
+            "{}",
+            "--record-timeout: must be a finite number >= 0",
         ),
         (
             ["handlers:succeeds", "-", "--model", "handlers:not_callable"],

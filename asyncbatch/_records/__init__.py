@@ -83,4 +83,5 @@ def __getattr__(name: str) -> Any:
             value = getattr(module, public)
             value.__module__ = _PACKAGE
             globals()[public] = value
+
     return globals()[name]

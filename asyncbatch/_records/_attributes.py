@@ -56,15 +56,18 @@ class AttributeValueError(ValueError):
 def _number(text: object) -> Decimal:
     if not isinstance(text, str):
         raise AttributeValueError(f"N must be a string, not {_kind(text)}")
+
     # Whole numbers, the most common, need no pattern.
     if not (text.isdigit() and text.isascii()) and not _NUMBER.fullmatch(text):
         raise AttributeValueError("N is not a number")
+
     return Decimal(text)
 
 
 def _string(text: object) -> str:
     if not isinstance(text, str):
         raise AttributeValueError(f"S must be a string, not {_kind(text)}")
+
     return text
 
 
@@ -78,6 +81,7 @@ def _binary(text: object) -> bytes:
 def _boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise AttributeValueError(f"BOOL must be true or false, not {_kind(value)}")
+
     return value
 
 
@@ -90,6 +94,7 @@ def _set_of(tag: str, convert: Callable[[object], Any]) -> Callable[[object], se
     def convert_set(values: object) -> set[Any]:
         if not isinstance(values, list):
             raise AttributeValueError(f"{tag} must be a list, not {_kind(values)}")
+
         return {convert(value) for value in values}
 
     return convert_set
@@ -98,6 +103,7 @@ def _set_of(tag: str, convert: Callable[[object], Any]) -> Callable[[object], se
 def _map(values: object) -> dict[str, Any]:
     if not isinstance(values, dict):
         raise AttributeValueError(f"M must be a mapping, not {_kind(values)}")
+
     return from_item(values)
 
 
@@ -111,6 +117,7 @@ def _list(values: object) -> list[Any]:
     except AttributeValueError as exc:
         # extend() appends one by one: the failed value is the one after those.
         raise exc.within(len(converted)) from None
+
     return converted
 
 
@@ -139,7 +146,9 @@ def from_attribute_value(value: object) -> Any:
         convert = _CONVERTERS.get(tag)
         if convert is not None:
             return convert(content)
+
         raise AttributeValueError(f"unknown attribute type {tag!r}")
+
     raise AttributeValueError(
         "an attribute value must be a mapping with exactly one type key, "
         f"not {_kind(value)}"
@@ -171,6 +180,7 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
             converted[name] = from_attribute_value(value)
         except AttributeValueError as exc:
             raise exc.within(name) from None
+
     return converted
 
 
@@ -182,14 +192,18 @@ def item_from_wire(value: object) -> object:
     """
     if isinstance(value, dict):
         return from_item(value)
+
     return value
 
 
 def _kind(value: object) -> str:
     if isinstance(value, dict):
         return f"a mapping of {len(value)} keys"
+
     if isinstance(value, list):
         return "a list"
+
     if value is None:
         return "null"
+
     return type(value).__name__

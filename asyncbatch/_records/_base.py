@@ -85,6 +85,7 @@ class PayloadModel(BaseModel):
             raw_type = cls.__dict__.get("_raw_payload")
             if raw_type is not None:
                 params = json_parametrized(params, raw_type)
+
             return super().__class_getitem__(params)
 
     @classmethod
@@ -100,6 +101,7 @@ class PayloadModel(BaseModel):
         recipe = _picklable_type(cls)
         if recipe is cls:
             return super().__reduce_ex__(protocol)
+
         return (_new, (recipe,), self.__getstate__())
 
 
@@ -137,6 +139,7 @@ def _picklable_type(annotation: Any) -> Any:
     if origin.__dict__.get("_raw_payload") is not None:
         # That origin makes Json[T] of T again when the class is made.
         args = tuple(map(_as_written, args))
+
     return _Parametrization(origin, tuple(map(_picklable_type, args)))
 
 
@@ -183,6 +186,7 @@ class LazyModel(PayloadModel):
                     if raw is not None:
                         _convert_unlocked(self, name, raw)
                         return self.__dict__[name]
+
             return super().__getattr__(name)
 
     def _materialize(self) -> None:
@@ -236,6 +240,7 @@ class LazyModel(PayloadModel):
             self._materialize()
             if isinstance(other, LazyModel):
                 other._materialize()
+
             return super().__eq__(other)
 
     def __repr_args__(self) -> Any:
@@ -276,7 +281,9 @@ def _wire_names(cls: type[BaseModel]) -> dict[str, str]:
         for name, info in cls.model_fields.items():
             alias = info.validation_alias
             names[name] = alias if isinstance(alias, str) else info.alias or name
+
         _WIRE_NAMES[cls] = names
+
     return names
 
 
@@ -293,6 +300,7 @@ def _pending(model: LazyModel) -> Mapping[str, Any] | None:
     except AttributeError:
         # Not set up yet: an instance being copied or unpickled.
         return None
+
     return private.get("_pending") if private else None
 
 
@@ -314,6 +322,7 @@ def _convert_unlocked(model: LazyModel, name: str, raw: Mapping[str, Any]) -> No
                 pass
             else:
                 return
+
         cls.__pydantic_validator__.validate_assignment(model, name, value)
     else:
         field = cls.model_fields[name]
@@ -361,6 +370,7 @@ else:
         text = data if isinstance(data, str) else data.decode("ascii")
         if not _BASE64.fullmatch(text):
             raise binascii.Error("Only base64 data is allowed")
+
         return binascii.a2b_base64(text)
 
 
@@ -398,8 +408,10 @@ def json_parametrized(params: Any, raw_type: object) -> Any:
     if isinstance(params, tuple):
         # pydantic passes a tuple when it substitutes nested generic fields.
         return tuple(json_parametrized(param, raw_type) for param in params)
+
     if params is raw_type or isinstance(params, TypeVar) or is_json(params):
         return params
+
     return _JSON[params]
 
 
@@ -424,6 +436,7 @@ def json_payload(
     target = args[0]
     if is_json(target):
         target = get_args(target)[0]
+
     return TypeAdapter(target).validate_json
 
 

@@ -218,8 +218,11 @@ def _base64_bytes(value: Any) -> Any:
     """``value`` with every ``bytes`` inside plain containers as base64 text."""
     if isinstance(value, bytes):
         return b64encode(value)
+
     if isinstance(value, dict):
         return {key: _base64_bytes(item) for key, item in value.items()}
+
     if isinstance(value, (list, set)):
         return [_base64_bytes(item) for item in value]
+
     return value

@@ -67,6 +67,7 @@ class KinesisData(LazyModel, Generic[DataT]):
         # Raw data goes back to base64 in JSON, as on the wire.
         if isinstance(value, bytes):
             return b64encode(value)
+
         return handler(value)
 
     def data_as_text(self, encoding: str = "utf-8") -> str:
@@ -94,6 +95,7 @@ class KinesisData(LazyModel, Generic[DataT]):
                 f"{method}() reads raw data, but this record's data was parsed "
                 f"into {type(data).__name__}; use .data"
             )
+
         return data
 
 

@@ -49,6 +49,7 @@ def check_model(model: object) -> None:
         kind = f"the class {model.__qualname__}"
     else:
         kind = type(model).__name__
+
     raise TypeError(f"model must be None, dict or a pydantic model class, not {kind}")
 
 
@@ -66,6 +67,7 @@ def parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
     parser = _CACHE.get((model, event_type))
     if parser is None:
         parser = _CACHE[model, event_type] = _parser_for(model, event_type)
+
     return parser
 
 
@@ -89,6 +91,7 @@ def _parser_for(model: type[Any] | None, event_type: EventType) -> RecordParser:
         module = sys.modules.get(f"{__package__}.{module_name}")
         if source is event_type or module is None:
             continue
+
         if issubclass(model, getattr(module, class_name)):
             raise TypeError(
                 f"model {model.__name__} is a typed record of {_SOURCE_NAMES[source]}, "

@@ -145,6 +145,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
             parsed = _parsed_body.__get__(self)
         except AttributeError:
             parsed = None
+
         if parsed is not None and parsed[0] is body:
             return parsed[1]
 
@@ -179,6 +180,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         domain = _SQS_DOMAINS.get(partition)
         if domain is None:
             return None
+
         return f"https://sqs.{region}.{domain}/{account}/{name}"
 
     @property
@@ -192,6 +194,7 @@ class SqsRecord(LazyModel, Generic[BodyT]):
         arn = self.event_source_arn
         if arn is not None:
             return arn.endswith(".fifo")
+
         return self.attributes.message_group_id is not None
 
 
@@ -202,6 +205,7 @@ def _message_attributes(value: Any) -> dict[str, SqsMessageAttribute]:
     # Most records carry none: an empty mapping needs no validator.
     if value.__class__ is dict and not value:
         return {}
+
     validate = adapter(dict[str, SqsMessageAttribute]).validate_python
     result: dict[str, SqsMessageAttribute] = validate(value)
     return result
@@ -215,6 +219,7 @@ def _queue_arn(arn: str | None) -> re.Match[str] | None:
     match = _QUEUE_ARN.fullmatch(arn)
     if match is None or len(match[4]) > _QUEUE_NAME_LIMIT:
         return None
+
     return match
 
 

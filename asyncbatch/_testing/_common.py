@@ -85,6 +85,7 @@ def check_name(value: object, argument: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+
     if not value:
         raise ValueError(f"{argument} must not be empty")
 
@@ -94,6 +95,7 @@ def check_name(value: object, argument: str) -> str:
 def check_count(count: object) -> int:
     if isinstance(count, bool) or not isinstance(count, int):
         raise TypeError(f"count must be an int, not {type(count).__name__}")
+
     if count < 0:
         raise ValueError(f"count must be >= 0, not {count}")
 
@@ -105,6 +107,7 @@ def check_ordering_keys(ordering_keys: object) -> int:
         raise TypeError(
             f"ordering_keys must be an int, not {type(ordering_keys).__name__}"
         )
+
     if ordering_keys < 1:
         raise ValueError(f"ordering_keys must be >= 1, not {ordering_keys}")
 
@@ -120,10 +123,13 @@ def entries_or_count(
     """
     if entries is None and count is None:
         raise ValueError(f"pass {argument} or count=")
+
     if entries is not None and count is not None:
         raise ValueError(f"pass {argument} or count=, not both")
+
     if entries is None:
         return check_count(count)
+
     if isinstance(entries, (str, bytes)):
         # A lone str would otherwise become one record per character.
         raise TypeError(
@@ -139,6 +145,7 @@ def override(
     """Check a list of per-record strings given by the caller, one per record."""
     if values is None:
         return None
+
     if isinstance(values, str):
         raise TypeError(f"{argument} must be a list of str, not a single str")
 
@@ -158,6 +165,7 @@ def encode_text(payload: Payload, argument: str) -> str:
     """A text payload: a ``str`` as is, anything else as JSON."""
     if isinstance(payload, str):
         return payload
+
     if isinstance(payload, (bytes, bytearray, memoryview)):
         raise TypeError(f"{argument} must be text or JSON-able, not bytes; decode it")
 

@@ -54,8 +54,10 @@ class FakeLambdaContext:
             raise TypeError(
                 f"remaining must be a number of seconds, not {type(remaining).__name__}"
             )
+
         if not 0 <= remaining < float("inf"):
             raise ValueError(f"remaining must be finite and >= 0, not {remaining}")
+
         if not callable(clock):
             raise TypeError(f"clock must be a callable, not {type(clock).__name__}")
 
@@ -63,6 +65,7 @@ class FakeLambdaContext:
         check_name(function_version, "function_version")
         if tenant_id is not None:
             check_name(tenant_id, "tenant_id")
+
         ids = Generator(seed)
         self.function_name = function_name
         self.function_version = function_version

@@ -259,6 +259,7 @@ def _size(stream: dict[str, Any]) -> int:
 def _keys(keys: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(keys, Mapping):
         raise TypeError(f"keys must be a mapping, not {type(keys).__name__}")
+
     if not keys:
         raise ValueError(
             "keys must not be empty: an item has at least its partition key"
@@ -309,14 +310,19 @@ def _attribute_value(value: object, where: str) -> dict[str, Any]:
     # bool before int: True is an int to Python but a BOOL to DynamoDB.
     if isinstance(value, bool):
         return {"BOOL": value}
+
     if value is None:
         return {"NULL": True}
+
     if isinstance(value, str):
         return {"S": value}
+
     if isinstance(value, (int, Decimal)):
         return {"N": _number(value, where)}
+
     if isinstance(value, _Bytes):
         return {"B": base64.b64encode(bytes(value)).decode("ascii")}
+
     if isinstance(value, (set, frozenset)):
         return _set(value, where)
 
@@ -339,17 +345,20 @@ def _attribute_value(value: object, where: str) -> dict[str, Any]:
                 for index, member in enumerate(value)
             ]
         }
+
     if isinstance(value, float):
         raise TypeError(
             f"{where}: float {value!r} is refused because it is not exact; "
             "pass a Decimal (Decimal('0.1')) or an int"
         )
+
     raise TypeError(f"{where}: {type(value).__name__} has no DynamoDB type")
 
 
 def _number(value: int | Decimal, where: str) -> str:
     if isinstance(value, int):
         return str(value)
+
     if not value.is_finite():
         raise ValueError(f"{where}: DynamoDB numbers are finite, not {value}")
 
@@ -364,15 +373,18 @@ def _set(value: set[Any] | frozenset[Any], where: str) -> dict[str, Any]:
 
     if all(isinstance(member, str) for member in value):
         return {"SS": sorted(value)}
+
     if all(
         isinstance(member, (int, Decimal)) and not isinstance(member, bool)
         for member in value
     ):
         return {"NS": [_number(member, where) for member in sorted(value)]}
+
     if all(isinstance(member, bytes) for member in value):
         return {
             "BS": [base64.b64encode(member).decode("ascii") for member in sorted(value)]
         }
+
     raise TypeError(
         f"{where}: a set must hold only str, only numbers (int, Decimal) or only "
         f"bytes, not {', '.join(sorted({type(m).__name__ for m in value}))}"

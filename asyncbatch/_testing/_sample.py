@@ -50,8 +50,10 @@ def sample_event(source: str, count: int) -> dict[str, Any]:
             f"unknown event source {source!r}; choose one of "
             f"{', '.join(SAMPLE_SOURCES)}"
         )
+
     if isinstance(count, bool) or not isinstance(count, int):
         raise TypeError(f"count must be an int, not {type(count).__name__}")
+
     if count < 0:
         raise ValueError(f"count must be >= 0 for a {source!r} sample, not {count}")
 

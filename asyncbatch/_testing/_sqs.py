@@ -214,6 +214,7 @@ class _Builder:
             raise TypeError(
                 f"receive_count must be an int, not {type(receive_count).__name__}"
             )
+
         if receive_count < 1:
             raise ValueError(f"receive_count must be >= 1, not {receive_count}")
 
@@ -259,6 +260,7 @@ def _message_attributes(
 ) -> dict[str, dict[str, Any]]:
     if attributes is None:
         return {}
+
     if not isinstance(attributes, Mapping):
         raise TypeError(
             f"message_attributes must be a mapping, not {type(attributes).__name__}"
@@ -276,8 +278,10 @@ def _attribute(value: object, name: str) -> dict[str, Any]:
     # Lambda sends both list fields, empty, on every message attribute.
     if isinstance(value, Mapping):
         return dict(value)
+
     if isinstance(value, str):
         return _wire("stringValue", value, "String")
+
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         return _wire("stringValue", str(value), "Number")
 
