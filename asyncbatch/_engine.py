@@ -28,6 +28,7 @@ import contextlib
 import contextvars
 import heapq
 import inspect
+import sys
 import threading
 import time
 import types
@@ -69,6 +70,10 @@ _observer: contextvars.ContextVar[Callable[[int], None] | None] = (
     contextvars.ContextVar("asyncbatch_observer", default=None)
 )
 PROGRESS_INTERVAL: Final = 0.1
+
+#: How long a batch of sync handlers runs on one thread before the loop first
+#: looks whether more threads would help, and how often it looks again.
+GROW_AFTER: Final = 0.0005
 
 
 @contextlib.contextmanager
@@ -194,6 +199,7 @@ class BatchRun:
         self._fatal: BaseException | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._deadline_timer: asyncio.TimerHandle | None = None
+        self._grow_timer: asyncio.TimerHandle | None = None
         self._lock: Any = threading.Lock() if not is_async else _NO_LOCK
         self._loop: asyncio.AbstractEventLoop
         self._done: asyncio.Future[None]
@@ -402,7 +408,11 @@ class BatchRun:
                 self._spawn()
                 loop.call_soon(self._ramp_up)
             else:
-                self._ramp_up()
+                # One thread first, for the same reason, and the loop looks
+                # again shortly whether more would help (see _grow).
+                with self._lock:
+                    self._spawn()
+                self._watch_threads()
 
             if self._timeout is not None:
                 self._timer = loop.call_later(self._timeout, self._check_timeouts)
@@ -429,6 +439,9 @@ class BatchRun:
 
         if self._timer is not None:
             self._timer.cancel()
+
+        if self._grow_timer is not None:
+            self._grow_timer.cancel()
 
     def _stragglers(self) -> list[asyncio.Task[None]]:
         """Raise what a worker carried out fatally; else the workers still running."""
@@ -485,6 +498,42 @@ class BatchRun:
             )
             for _ in range(min(self._max_concurrency - len(self._workers), runnable)):
                 self._spawn()
+
+    def _watch_threads(self) -> None:
+        """Have :meth:`_grow` look at the worker threads in GROW_AFTER."""
+        due = self._loop.time() + GROW_AFTER
+        self._grow_timer = self._loop.call_at(due, self._grow, due)
+
+    def _grow(self, due: float) -> None:
+        """Add worker threads if their handlers wait rather than compute.
+
+        To run this, the loop's thread needed the interpreter lock. A handler
+        that holds it (pure Python work, a no-op) keeps it until Python makes it
+        let go, a switch interval later; more threads would only take turns at
+        it, and handing it over costs more than they give. A handler that waits
+        (for I/O, or in C code that releases the lock) lets the loop in at once,
+        and then every runnable record gets a thread, up to the bound. It takes
+        a handler that has run for a while too: the loop may also get in at once
+        merely because the first thread has not started yet.
+        """
+        self._grow_timer = None
+        now = self._loop.time()
+        if now - due < sys.getswitchinterval() / 2:
+            since = _clock() - GROW_AFTER / 2
+            for worker in list(self._workers):
+                current = worker.current
+                if current is not None and current[1] <= since:
+                    self._ramp_up()
+                    break
+
+        with self._lock:
+            untaken = self._next < self._count if self._keys is None else self._chains
+            if (
+                not self._closed
+                and (untaken or self._heap)
+                and len(self._workers) < self._max_concurrency
+            ):
+                self._watch_threads()
 
     def _spawn(self) -> None:
         worker = _Worker()

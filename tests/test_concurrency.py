@@ -74,6 +74,38 @@ async def test_sync_peak_equals_the_bound(records: int, bound: int, spy: Spy) ->
     assert len(spy.started) == records
 
 
+async def test_sync_handlers_that_never_wait_stay_on_one_thread() -> None:
+    """Handlers that keep the interpreter busy gain nothing from more threads.
+
+    Under the interpreter lock they could only take turns; the batch stays on
+    the thread it started on (docs/concepts.md).
+    """
+    threads: set[str] = set()
+
+    def handler(record: dict[str, Any]) -> None:
+        threads.add(threading.current_thread().name)
+
+    processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=10)
+    result = await processor.process_async(_event(20_000), handler)
+
+    assert result.response() == {"batchItemFailures": []}
+    assert result.peak_concurrency == 1
+    assert len(threads) == 1
+
+
+async def test_sync_handlers_that_wait_briefly_get_their_threads() -> None:
+    """Handlers that block, even for a millisecond, get a thread each."""
+
+    def handler(record: dict[str, Any]) -> None:
+        time.sleep(0.001)
+
+    processor = asyncbatch.BatchProcessor(model=dict, max_concurrency=10)
+    result = await processor.process_async(_event(200), handler)
+
+    assert result.response() == {"batchItemFailures": []}
+    assert result.peak_concurrency == 10
+
+
 async def test_sync_coroutine_handlers_keep_the_bound(spy: Spy) -> None:
     """Coroutines that sync handlers return count against the same bound."""
     bound = 5
