@@ -115,9 +115,16 @@ class SqsRecord(LazyModel, Generic[BodyT]):
     event_source_arn: str | None = Field(default=None, alias="eventSourceARN")
     aws_region: str | None = Field(default=None, alias="awsRegion")
 
-    _lazy_fields: ClassVar[frozenset[str]] = frozenset(
-        {"attributes", "message_attributes"}
+    _lazy_text: ClassVar[frozenset[str]] = frozenset(
+        {
+            "md5_of_body",
+            "md5_of_message_attributes",
+            "event_source",
+            "event_source_arn",
+            "aws_region",
+        }
     )
+    _lazy_fields = _lazy_text | {"attributes", "message_attributes"}
     _lazy_direct: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
         "attributes": lambda value: SqsAttributes.model_validate(value),
         "message_attributes": lambda value: _message_attributes(value),
@@ -226,11 +233,11 @@ def _queue_arn(arn: str | None) -> re.Match[str] | None:
 def sqs_parser(cls: type[SqsRecord[Any]]) -> Callable[[Mapping[str, Any]], Any]:
     """A parser from raw SQS records to ``cls`` (``SqsRecord`` or a parametrization).
 
-    The identifier and the plain strings are checked and copied; the body is
-    validated at once when ``cls`` gives it a type; ``attributes`` and
-    ``messageAttributes`` are converted on first read. A record of any other shape
-    goes through full validation instead, which raises the ``ValidationError``
-    that says what is wrong.
+    The identifier, the receipt handle and the body are checked and copied; the
+    body is validated at once when ``cls`` gives it a type; the rest (the other
+    strings, ``attributes`` and ``messageAttributes``) is converted on first read.
+    A record whose first three are of another shape goes through full validation
+    instead, which raises the ``ValidationError`` that says what is wrong.
     """
     validate_payload = json_payload(cls, str)
     validate = cls.model_validate
@@ -243,23 +250,10 @@ def sqs_parser(cls: type[SqsRecord[Any]]) -> Callable[[Mapping[str, Any]], Any]:
         message_id = get("messageId")
         receipt_handle = get("receiptHandle")
         body = get("body")
-        md5_of_body = get("md5OfBody")
-        md5_of_message_attributes = get("md5OfMessageAttributes")
-        event_source = get("eventSource")
-        event_source_arn = get("eventSourceARN")
-        aws_region = get("awsRegion")
         if not (
             message_id.__class__ is str
             and receipt_handle.__class__ is str
             and body.__class__ is str
-            and (md5_of_body is None or md5_of_body.__class__ is str)
-            and (
-                md5_of_message_attributes is None
-                or md5_of_message_attributes.__class__ is str
-            )
-            and (event_source is None or event_source.__class__ is str)
-            and (event_source_arn is None or event_source_arn.__class__ is str)
-            and (aws_region is None or aws_region.__class__ is str)
         ):
             return validate(raw)
 
@@ -271,16 +265,7 @@ def sqs_parser(cls: type[SqsRecord[Any]]) -> Callable[[Mapping[str, Any]], Any]:
 
         return build(
             cls,
-            {
-                "message_id": message_id,
-                "receipt_handle": receipt_handle,
-                "body": body,
-                "md5_of_body": md5_of_body,
-                "md5_of_message_attributes": md5_of_message_attributes,
-                "event_source": event_source,
-                "event_source_arn": event_source_arn,
-                "aws_region": aws_region,
-            },
+            {"message_id": message_id, "receipt_handle": receipt_handle, "body": body},
             raw,
         )
 
