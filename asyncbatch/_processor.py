@@ -154,9 +154,7 @@ class BatchProcessor:
 
         parse = None
         if self.model is not dict:
-            from ._records import parser_for
-
-            parse = parser_for(self.model, batch.event_type)
+            parse = _parser_for(self.model, batch.event_type)
 
         call: Callable[[Any], Any] = record_handler
         if handler.wants_context:
@@ -256,6 +254,20 @@ def _checked(processor: BatchProcessor | None) -> BatchProcessor:
         )
 
     return processor
+
+
+def _parser_for(model: type[Any] | None, event_type: EventType) -> Any:
+    """The record parser of ``_records``, which is imported on first use.
+
+    The import brings in pydantic, which ``model=dict`` never needs; after the
+    first call the function is found without an import statement per batch.
+    """
+    global _parser_for
+
+    from ._records import parser_for
+
+    _parser_for = parser_for
+    return parser_for(model, event_type)
 
 
 @functools.cache
