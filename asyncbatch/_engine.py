@@ -708,7 +708,22 @@ class BatchRun:
             # that blocked the loop, or a loop held up by other work.
             result, exception = None, RecordTimeoutError(timeout)
 
-        self._finish(index, result, exception, duration)
+        # _finish and _store, written out: this runs once per record.
+        settled = self._settled
+        if not settled[index]:
+            settled[index] = 1
+            if result is not None:
+                self._results[index] = result
+            if exception is not None:
+                self._exceptions[index] = exception
+            self._durations[index] = duration
+            self._open -= 1
+            if not self._open:
+                self._signal_done()
+
+            if self._keys is not None or exception is not None:
+                self._advance(index, exception is not None)
+
         if worker.abandoned:
             # _abandon took it out of the running count already.
             worker.index = None
@@ -831,7 +846,7 @@ class BatchRun:
 
                 started = _clock()
                 worker.current = (index, started)
-                if worker.gone():
+                if worker.abandoned:
                     return
 
                 try:
@@ -846,7 +861,7 @@ class BatchRun:
                 duration = _clock() - started
 
             with lock:
-                if worker.gone():
+                if worker.abandoned:
                     return
 
                 index = self._turn_in(worker, result, error, duration)
