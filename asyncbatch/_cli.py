@@ -215,11 +215,11 @@ def _run(arguments: argparse.Namespace) -> int:
     if not callable(handler):
         raise _BadInput(f"the handler {arguments.handler!r} is not callable")
 
-    model = arguments.model
-    if model is not None and model != "dict":
-        model = _import("model", model)
-    elif model == "dict":
+    model: Any = arguments.model
+    if model == "dict":
         model = dict
+    elif model is not None:
+        model = _import("model", model)
 
     event = _read_event(arguments.event_file)
     try:

@@ -567,10 +567,15 @@ class BatchRun:
                     break
 
         with self._lock:
-            untaken = self._next < self._count if self._keys is None else self._chains
+            # Records still to take: runnable, or waiting behind their key.
+            untaken = (
+                self._next < self._count
+                if self._keys is None
+                else bool(self._heap or self._chains)
+            )
             if (
-                not self._closed
-                and (untaken or self._heap)
+                untaken
+                and not self._closed
                 and len(self._workers) < self._max_concurrency
             ):
                 self._watch_threads()
